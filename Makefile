@@ -1,0 +1,34 @@
+# Targets a newcomer can guess. Everything runs from the project's own virtualenv.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8728
+
+.PHONY: setup test demo sim bench lint clean
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+setup: $(VENV)/.installed          ## create .venv with everything the program and the tests need
+
+test: setup                         ## run every test layer against the simulator (no Pulumi CLI needed)
+	@$(PY) -m pytest -q -p no:cacheprovider; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that counts as a failure" >&2; fi; \
+	exit $$status
+
+demo: setup                         ## the main job against the simulator: apply the dev stack, show the router
+	$(PY) -m tools.demo
+
+sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) for `pulumi up --stack dev`
+	$(PY) -m simulator --port $(PORT) --state .sim-state.json --seed-defconf
+
+bench: setup                        ## round trips and timings of the providers against the simulator
+	$(PY) -m bench
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .sim-state*.json
