@@ -1,0 +1,62 @@
+"""Stack config → SiteSpec: valid sites parse, and every error names the config key to fix."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.site import SiteConfigError, parse_site, read_site
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _stack(name: str) -> dict:
+    return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text())["config"]
+
+
+@pytest.mark.parametrize("stack", ["home", "staging", "dev"])
+def test_every_stack_file_is_a_valid_site(stack: str) -> None:
+    config = _stack(stack)
+    site = read_site(config.get)
+    assert site.router.host == config["routeros:host"]
+    assert site.email is not None
+    assert "password" not in site.router.model_dump()
+
+
+def test_tls_changes_the_default_port() -> None:
+    assert parse_site({"router": {"host": "r1"}}).router.effective_port == 8728
+    assert parse_site({"router": {"host": "r1", "tls": True}}).router.effective_port == 8729
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "reason"),
+    [
+        ({"router": {"host": "not a host!"}}, "routeros:host", "IP address or a host name"),
+        ({"router": {"host": "r1", "port": 70000}}, "routeros:port", "less than or equal to 65535"),
+        ({"router": {"host": "r1", "verifyTls": "maybe"}}, "routeros:verifyTls", "boolean"),
+        ({"router": {}}, "routeros:host", "is required"),
+        (
+            {"router": {"host": "r1"}, "email": {"server": "m", "from": "a@b", "to": ["nope"]}},
+            "routeros-lb:email.to.0",
+            "e-mail address",
+        ),
+        (
+            {"router": {"host": "r1"}, "email": {"server": "m", "from": "a@b", "to": "c@d", "tls": "ssl"}},
+            "routeros-lb:email.tls",
+            "'no', 'yes' or 'starttls'",
+        ),
+        (
+            {"router": {"host": "r1"}, "email": {"server": "m", "from": "a@b", "to": "c@d", "smtp": 1}},
+            "routeros-lb:email.smtp",
+            "not a known setting",
+        ),
+    ],
+)
+def test_errors_name_the_config_key_and_what_is_allowed(raw: dict, key: str, reason: str) -> None:
+    with pytest.raises(SiteConfigError) as caught:
+        parse_site(raw)
+    problems = dict(caught.value.problems)
+    assert key in problems, problems
+    message = problems[key]
+    assert reason in message
+    assert key in str(caught.value)
