@@ -1,0 +1,105 @@
+"""`Simulator`: a router, its behaviour and its API server, as the in-process handle tests hold.
+
+It assembles the parts (router, behaviour, faults, TLS certificate, server) and owns their
+lifetime. It knows no protocol detail and no test framework.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from simulator import behaviour
+from simulator.faults import Faults
+from simulator.profiles import Profile, profile
+from simulator.router import Router
+from simulator.server import Server, check_loopback
+from simulator.tls import make_certificate
+
+
+class Simulator:
+    """A simulated RouterOS router serving its API on loopback.
+
+    `with Simulator(version="6.49") as sim:` starts it; connect to `sim.host:sim.port` as
+    `sim.username` / `sim.password`, verifying TLS against `sim.ca_file` when `tls=True`.
+    """
+
+    def __init__(
+        self,
+        version: str = "7.20",
+        username: str = "admin",
+        password: str = "",
+        tls: bool = False,
+        state_file: str | Path | None = None,
+        seed_defconf: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.profile: Profile = profile(version)
+        self.version = version
+        self.username = username
+        self.password = password
+        self.tls = tls
+        self.host = check_loopback(host)
+        self.router = Router(
+            self.profile,
+            users={username: password},
+            state_file=state_file,
+            seed_defconf=seed_defconf,
+        )
+        self.behaviour: Any = behaviour.install(self.router)
+        self.faults = Faults()
+        self.ca_file: Path | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        ssl_context = None
+        if tls:
+            self._tmp = tempfile.TemporaryDirectory(prefix="routeros-sim-")
+            certificate = make_certificate(Path(self._tmp.name))
+            self.ca_file = certificate.cert_file
+            ssl_context = certificate.server_context()
+        self._server = Server(
+            self.router, self.faults, host=self.host, port=port, ssl_context=ssl_context
+        )
+        self.port = port
+        self._started = False
+
+    @property
+    def stats(self) -> Any:
+        """Commands served, by full command (`/ip/firewall/nat/print`), including `/login`."""
+        return self.router.stats
+
+    @property
+    def open_sessions(self) -> int:
+        return self._server.open_sessions
+
+    def start(self) -> Simulator:
+        if not self._started:
+            self.port = self._server.start()
+            self._started = True
+        return self
+
+    def stop(self) -> None:
+        if self._started:
+            self._server.stop()
+            self._started = False
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        # Never the password.
+        tls = ", TLS" if self.tls else ""
+        return f"<Simulator RouterOS {self.profile.version} at {self.host}:{self.port}{tls}>"
