@@ -1,0 +1,178 @@
+"""The firewall menus: `/ip/firewall/filter`, `mangle`, `nat` (ordered rule lists) and
+`/ip/firewall/connection` (conntrack entries the data plane adds; print and remove).
+
+Schemas follow the reference (section 3). This module knows what rules hold, not how packets
+traverse them (that is the behaviour's data plane).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.api import CommandError
+from simulator.menus.engine import Handler, Item, ListMenu
+from simulator.profiles import Profile
+from simulator.schema import (
+    AddressMatcher,
+    Bool,
+    Classifier,
+    Enum,
+    FlagList,
+    Int,
+    Name,
+    Ports,
+    Prop,
+    PropType,
+    Schema,
+    Text,
+)
+
+if TYPE_CHECKING:
+    from simulator.router import Router
+
+BUILTIN_CHAINS = {
+    "filter": ("input", "forward", "output"),
+    "mangle": ("prerouting", "input", "forward", "output", "postrouting"),
+    "nat": ("srcnat", "dstnat"),
+}
+
+ACTIONS = {
+    "filter": ("accept", "add-dst-to-address-list", "add-src-to-address-list", "drop",
+               "fasttrack-connection", "jump", "log", "passthrough", "reject", "return",
+               "tarpit"),
+    "mangle": ("accept", "add-dst-to-address-list", "add-src-to-address-list", "change-dscp",
+               "change-mss", "change-ttl", "clear-df", "fasttrack-connection", "jump", "log",
+               "mark-connection", "mark-packet", "mark-routing", "passthrough", "return", "route",
+               "set-priority", "sniff-pc", "sniff-tzsp", "strip-ipv4-options"),
+    "nat": ("accept", "add-dst-to-address-list", "add-src-to-address-list", "dst-nat",
+            "endpoint-independent-nat", "jump", "log", "masquerade", "netmap", "passthrough",
+            "redirect", "return", "same", "src-nat"),
+}
+
+CONNECTION_STATES = ("invalid", "established", "related", "new", "untracked")
+ADDRESS_TYPES = ("unicast", "local", "broadcast", "multicast", "blackhole", "prohibit",
+                 "unreachable")
+PROTOCOLS = ("icmp", "igmp", "tcp", "udp", "gre", "esp", "ah", "icmpv6", "ospf", "sctp", "ipip",
+             "l2tp", "pim", "vrrp", "rsvp", "ipv6-encap", "udp-lite", "dccp")
+
+
+class Protocol(PropType):
+    """A protocol name or number, `!` negates."""
+
+    def parse(self, text: str) -> str:
+        neg = "!" if text.startswith("!") else ""
+        body = text[len(neg):]
+        if body in PROTOCOLS:
+            return text
+        return neg + Int(0, 255).parse(body)
+
+
+class AddressType(PropType):
+    def parse(self, text: str) -> str:
+        neg = "!" if text.startswith("!") else ""
+        return neg + Enum(*ADDRESS_TYPES).parse(text[len(neg):])
+
+
+def _rule_props(table: str) -> list[Prop]:
+    matchers = [
+        Prop("src-address", AddressMatcher()),
+        Prop("dst-address", AddressMatcher()),
+        Prop("protocol", Protocol()),
+        Prop("src-port", Ports()),
+        Prop("dst-port", Ports()),
+        Prop("in-interface", Name(negatable=True)),
+        Prop("out-interface", Name(negatable=True)),
+        Prop("in-interface-list", Name(negatable=True)),
+        Prop("out-interface-list", Name(negatable=True)),
+        Prop("src-address-list", Name(negatable=True)),
+        Prop("dst-address-list", Name(negatable=True)),
+        Prop("connection-state", FlagList(*CONNECTION_STATES)),
+        Prop("connection-nat-state", FlagList("srcnat", "dstnat")),
+        Prop("connection-mark", Name(negatable=True)),
+        Prop("packet-mark", Name(negatable=True)),
+        Prop("routing-mark", Name(negatable=True)),
+        Prop("dst-address-type", AddressType()),
+        Prop("src-address-type", AddressType()),
+        Prop("per-connection-classifier", Classifier()),
+    ]
+    head = [
+        Prop("chain", Enum(*BUILTIN_CHAINS[table], open_=True), required=True),
+        Prop("action", Enum(*ACTIONS[table]), default="accept"),
+    ]
+    specific: list[Prop] = []
+    if table == "mangle":
+        specific = [
+            Prop("new-connection-mark", Name()),
+            Prop("new-packet-mark", Name()),
+            Prop("new-routing-mark", Name()),
+            Prop("passthrough", Bool()),
+        ]
+    elif table == "nat":
+        specific = [
+            Prop("to-addresses", AddressMatcher(negatable=False, prefixes=False)),
+            Prop("to-ports", Ports(lists=False, negatable=False)),
+        ]
+    elif table == "filter":
+        specific = [
+            Prop("reject-with", Enum("icmp-network-unreachable", "icmp-host-unreachable",
+                                     "icmp-port-unreachable", "icmp-protocol-unreachable",
+                                     "icmp-network-prohibited", "icmp-host-prohibited",
+                                     "icmp-admin-prohibited", "tcp-reset")),
+            Prop("hw-offload", Bool(), since=(7, 0)),
+        ]
+    tail = [
+        Prop("jump-target", Name()),
+        Prop("log", Bool(), default="false"),
+        Prop("log-prefix", Text(), default=""),
+        Prop("bytes", read_only=True, runtime=True, default="0"),
+        Prop("packets", read_only=True, runtime=True, default="0"),
+        Prop("invalid", read_only=True, default="false"),
+        Prop("dynamic", read_only=True, default="false"),
+        Prop("disabled", Bool(), default="false"),
+        Prop("comment", Text()),
+    ]
+    return head + specific + matchers + tail
+
+
+# Mark actions print `passthrough` (default yes); other actions leave it out.
+_PASSTHROUGH_ACTIONS = {"mark-connection", "mark-packet", "mark-routing", "change-dscp",
+                        "change-mss", "change-ttl", "set-priority", "strip-ipv4-options",
+                        "sniff-pc", "sniff-tzsp", "clear-df", "route"}
+
+
+class RuleMenu(ListMenu):
+    ordered = True
+
+    def __init__(self, table: str, profile: Profile) -> None:
+        super().__init__(f"/ip/firewall/{table}", Schema(profile, _rule_props(table)))
+        self.table = table
+
+    def check(self, router: Router, props: dict[str, str], item: Item | None) -> None:
+        super().check(router, props, item)
+        if props.get("action") == "jump" and not props.get("jump-target"):
+            raise CommandError("failure: no target chain specified")
+        if self.table == "mangle" and props.get("action") in _PASSTHROUGH_ACTIONS:
+            props.setdefault("passthrough", "true")
+
+
+class ConnectionMenu(ListMenu):
+    """Conntrack entries: the data plane adds them with `add_internal`; clients print and
+    remove them. Removing one is how a failover script cuts clients off a dead server."""
+
+    def __init__(self, profile: Profile) -> None:
+        props = [Prop(name, read_only=True) for name in (
+            "protocol", "src-address", "dst-address", "reply-src-address", "reply-dst-address",
+            "connection-mark", "timeout", "tcp-state", "orig-bytes", "repl-bytes")]
+        super().__init__("/ip/firewall/connection", Schema(profile, props))
+
+    def refuse_dynamic(self, items: object) -> None:
+        return None  # conntrack entries are the router's own and yet removable
+
+    def verbs(self) -> dict[str, Handler]:
+        return {"print": self.print_, "getall": self.print_, "get": self.get_,
+                "remove": self.remove}
+
+
+def menus(profile: Profile) -> list[ListMenu]:
+    return [RuleMenu("filter", profile), RuleMenu("mangle", profile), RuleMenu("nat", profile),
+            ConnectionMenu(profile)]

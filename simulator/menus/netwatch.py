@@ -1,0 +1,96 @@
+"""`/tool/netwatch`: the v6 schema (host, interval, timeout, up/down scripts) and the v7 one
+(probe types, ports, thresholds; defaults applied but not printed).
+
+This module holds entries and resets their status when a client edits them; probing hosts and
+running the scripts is the behaviour's (it reads `items` and writes `status`/`since`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.menus.engine import Item, ListMenu
+from simulator.profiles import Profile
+from simulator.schema import (
+    IPv4,
+    Bool,
+    Duration,
+    Enum,
+    Host,
+    Int,
+    Name,
+    Prop,
+    Schema,
+    Source,
+    Text,
+)
+
+if TYPE_CHECKING:
+    from simulator.router import Router
+
+PROBE_TYPES = ("simple", "icmp", "tcp-conn", "http-get", "https-get", "dns")
+
+
+def _v6_props() -> list[Prop]:
+    # [uncertain] v6 defaults interval 1m and timeout 1s; v6 prints them.
+    return [
+        Prop("host", IPv4(), required=True),
+        Prop("timeout", Duration(0.02, 10), default="1s"),
+        Prop("interval", Duration(1), default="1m"),
+        Prop("up-script", Source(), default=""),
+        Prop("down-script", Source(), default=""),
+        Prop("status", read_only=True, runtime=True, default="unknown"),
+        Prop("since", read_only=True, runtime=True),
+        Prop("disabled", Bool(), default="false"),
+        Prop("comment", Text()),
+    ]
+
+
+def _v7_props() -> list[Prop]:
+    # v7 applies defaults without printing them (reference section 3): `printed=False`.
+    quiet = {"printed": False}
+    durations = ("thr-max", "thr-avg", "thr-stdev", "thr-jitter", "thr-tcp-conn-time",
+                 "thr-http-time")
+    return [
+        Prop("name", Name()),
+        Prop("type", Enum(*PROBE_TYPES), default="simple", **quiet),
+        Prop("host", Host(), required=True),
+        Prop("port", Int(1, 65535), default="80", **quiet),
+        Prop("src-address", IPv4()),
+        Prop("interval", Duration(0.1), default="10s", **quiet),
+        Prop("timeout", Duration(0.001, 600), default="3s", **quiet),
+        Prop("start-delay", Duration(), default="3s", **quiet),
+        Prop("startup-delay", Duration(), default="5m", **quiet),
+        Prop("up-script", Source()),
+        Prop("down-script", Source()),
+        Prop("test-script", Source()),
+        Prop("http-codes", Text()),
+        Prop("packet-interval", Duration(), default="50ms", **quiet),
+        Prop("packet-count", Int(1, 10000), default="10", **quiet),
+        Prop("packet-size", Int(28, 10000), default="54", **quiet),
+        *(Prop(name, Duration()) for name in durations),
+        Prop("thr-loss-percent", Text()),
+        Prop("thr-loss-count", Int(0, 4294967295)),
+        Prop("status", read_only=True, runtime=True, default="unknown"),
+        Prop("since", read_only=True, runtime=True),
+        Prop("done-tests", read_only=True, runtime=True, default="0"),
+        Prop("failed-tests", read_only=True, runtime=True, default="0"),
+        Prop("disabled", Bool(), default="false"),
+        Prop("comment", Text()),
+    ]
+
+
+class NetwatchMenu(ListMenu):
+    def __init__(self, profile: Profile) -> None:
+        props = _v7_props() if profile.is_v7 else _v6_props()
+        super().__init__("/tool/netwatch", Schema(profile, props))
+
+    def on_edit(self, router: Router, item: Item) -> None:
+        # Any edit, enable or disable restarts the probe: status back to unknown.
+        item.props["status"] = "unknown"
+        item.props["since"] = router.now_text()
+        item.props = self.schema.ordered(item.props)
+
+
+def menus(profile: Profile) -> list[ListMenu]:
+    return [NetwatchMenu(profile)]
