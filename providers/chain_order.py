@@ -1,0 +1,295 @@
+"""ChainOrder: keep our firewall rules in a wanted order, contiguous, at a place in their chain.
+
+RouterOS evaluates a chain top to bottom, and rules created in parallel land in any order. This
+resource owns no router object: it owns the *order* of rules other resources created. Create and
+update read the menu once and issue the fewest `move`s (`providers.move_plan`); read (refresh)
+reports order drift; delete leaves the rules where they are.
+
+Outputs repeat the inputs and add what the router shows:
+- `observed_ids`: our rule ids in the order the chain holds them (a rule gone from the chain is
+  missing from it);
+- `drift`: why the chain is not as wanted, one sentence per problem; empty when it is.
+Diff reports a change when the inputs changed or the last read saw drift, so after a refresh that
+found rules out of order the next `up` shows an update and the update moves them back.
+
+The module and class names are a stable interface (providers are pickled by reference).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from providers.connection import RouterSettings, client_for, password_source
+from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
+
+PATHS = ("/ip/firewall/mangle", "/ip/firewall/nat")
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's "not known during preview" sentinel
+INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
+OUTPUTS = ("observed_ids", "drift")
+
+
+class ChainOrderError(Exception):
+    """The wanted order cannot be applied; the message names the menu, the chain and the rule."""
+
+
+class ChainOrderSpec(BaseModel):
+    """The validated inputs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    router: RouterSettings
+    path: Literal["/ip/firewall/mangle", "/ip/firewall/nat"]
+    chain: str = Field(min_length=1)
+    rule_ids: list[str]
+    position: Literal["top", "bottom", "before"] = "top"
+    before_comment: str | None = None
+
+    @model_validator(mode="after")
+    def _anchor_matches_position(self) -> ChainOrderSpec:
+        if self.position == "before" and not self.before_comment:
+            raise ValueError("position 'before' needs before_comment (the anchor rule's comment)")
+        if self.position != "before" and self.before_comment is not None:
+            raise ValueError("before_comment is only used with position 'before'")
+        return self
+
+    @field_validator("rule_ids")
+    @classmethod
+    def _distinct(cls, rule_ids: list[str]) -> list[str]:
+        twice = sorted({rid for rid in rule_ids if rule_ids.count(rid) > 1})
+        if twice:
+            raise ValueError(f"rule_ids lists {', '.join(twice)} more than once")
+        return rule_ids
+
+    def as_inputs(self) -> dict[str, Any]:
+        return {
+            "router": self.router.as_inputs(),
+            "path": self.path,
+            "chain": self.chain,
+            "rule_ids": list(self.rule_ids),
+            "position": self.position,
+            "before_comment": self.before_comment,
+        }
+
+    @property
+    def where(self) -> str:
+        return f"{self.path} chain {self.chain}"
+
+
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return value == UNKNOWN
+
+
+def _inputs_of(props: dict[str, Any]) -> dict[str, Any]:
+    return {key: props.get(key) for key in INPUTS if props.get(key) is not None}
+
+
+def _normalised(props: dict[str, Any]) -> dict[str, Any]:
+    """Inputs in their checked form (defaults filled), or as given when unknown or invalid."""
+    inputs = _inputs_of(props)
+    if _has_unknown(inputs):
+        return inputs
+    try:
+        return ChainOrderSpec.model_validate(inputs).as_inputs()
+    except ValidationError:
+        return inputs
+
+
+def _failures(error: ValidationError) -> list[CheckFailure]:
+    failures = []
+    for item in error.errors():
+        # Errors of the model as a whole are about the anchor.
+        field = str(item["loc"][0]) if item["loc"] else "before_comment"
+        failures.append(CheckFailure(field, item["msg"].removeprefix("Value error, ")))
+    return failures
+
+
+class _Observation:
+    """One chain as printed, seen through the wanted order."""
+
+    def __init__(self, spec: ChainOrderSpec, rows: list[dict[str, str]]) -> None:
+        self.spec = spec
+        self.chain_of = {row[".id"]: row.get("chain", "") for row in rows}
+        in_chain = [row for row in rows if row.get("chain") == spec.chain]
+        self.rules = [Rule(row[".id"], row.get("dynamic") in ("true", "yes")) for row in in_chain]
+        self.comments = {row[".id"]: row.get("comment", "") for row in in_chain}
+        wanted = set(spec.rule_ids)
+        self.observed_ids = [rule.id for rule in self.rules if rule.id in wanted]
+
+    def problems(self) -> list[str]:
+        """What stands in the way of planning at all: missing rules, a missing anchor."""
+        problems = []
+        for rid in self.spec.rule_ids:
+            if rid not in self.chain_of:
+                problems.append(f"rule {rid} is gone from {self.spec.path}")
+            elif self.chain_of[rid] != self.spec.chain:
+                problems.append(f"rule {rid} is in chain {self.chain_of[rid]}, not {self.spec.chain}")
+        if self.spec.position == "before":
+            try:
+                self.anchor()
+            except ChainOrderError as exc:
+                problems.append(str(exc).removeprefix(f"{self.spec.where}: "))
+        return problems
+
+    def anchor(self) -> str | None:
+        spec = self.spec
+        if spec.position != "before":
+            return None
+        wanted = set(spec.rule_ids)
+        found = [
+            rule.id for rule in self.rules
+            if self.comments[rule.id] == spec.before_comment and rule.id not in wanted
+        ]
+        if not found:
+            raise ChainOrderError(f"{spec.where}: no rule has the comment {spec.before_comment!r}")
+        if len(found) > 1:
+            raise ChainOrderError(
+                f"{spec.where}: rules {', '.join(found)} all have the comment "
+                f"{spec.before_comment!r}; the anchor must be unique"
+            )
+        return found[0]
+
+    def plan(self) -> list[Move]:
+        problems = self.problems()
+        if problems:
+            raise ChainOrderError(f"{self.spec.where}: " + "; ".join(problems))
+        try:
+            return plan_moves(self.rules, self.spec.rule_ids, self.spec.position, self.anchor())
+        except PlanError as exc:
+            raise ChainOrderError(f"{self.spec.where}: {exc}") from None
+
+    def drift(self) -> list[str]:
+        problems = self.problems()
+        if problems:
+            return problems
+        moves = self.plan()
+        if not moves:
+            return []
+        if self.observed_ids != self.spec.rule_ids:
+            return [f"rules out of order: {len(moves)} move(s) needed"]
+        return [f"rules not together at {self._placement()}: {len(moves)} move(s) needed"]
+
+    def _placement(self) -> str:
+        if self.spec.position == "before":
+            return f"before {self.spec.before_comment!r}"
+        return f"the {self.spec.position}"
+
+
+def _outputs(spec: ChainOrderSpec, observed_ids: list[str], drift: list[str]) -> dict[str, Any]:
+    return {**spec.as_inputs(), "observed_ids": observed_ids, "drift": drift}
+
+
+class ChainOrderProvider(ResourceProvider):
+    """The dynamic provider behind `ChainOrder`. Holds no state: the client cache is per process."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        password_source.configure(req)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = _inputs_of(news)
+        if _has_unknown(inputs):
+            return CheckResult(inputs, [])
+        try:
+            spec = ChainOrderSpec.model_validate(inputs)
+        except ValidationError as exc:
+            return CheckResult(inputs, _failures(exc))
+        return CheckResult(spec.as_inputs(), [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        old_inputs, new_inputs = _normalised(olds), _normalised(news)
+        changed = [key for key in INPUTS if old_inputs.get(key) != new_inputs.get(key)]
+        if olds.get("drift"):
+            changed.append("drift")
+        replaces = ["router"] if "router" in changed else []
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        spec = ChainOrderSpec.model_validate(_inputs_of(props))
+        return CreateResult(f"{spec.path}:{spec.chain}", self._apply(spec))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(ChainOrderSpec.model_validate(_inputs_of(news))))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        spec = ChainOrderSpec.model_validate(_inputs_of(props))
+        # Shares the bulk read of the path with every rule refreshed in this run.
+        rows = client_for(spec.router).snapshot(spec.path)
+        seen = _Observation(spec, rows)
+        return ReadResult(id_, _outputs(spec, seen.observed_ids, seen.drift()))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Leave the rules where they are: they belong to their own resources."""
+
+    @staticmethod
+    def _apply(spec: ChainOrderSpec) -> dict[str, Any]:
+        client = client_for(spec.router)
+        rows = client.print(spec.path, proplist=[".id", "chain", "dynamic", "comment"])
+        seen = _Observation(spec, rows)
+        moves = seen.plan()
+        for move in moves:
+            client.move(spec.path, [move.rule], move.destination)
+        order = apply_moves([rule.id for rule in seen.rules], moves)
+        wanted = set(spec.rule_ids)
+        return _outputs(spec, [rid for rid in order if rid in wanted], [])
+
+
+class ChainOrder(Resource, module="routeros", name="ChainOrder"):
+    """Our rules of one chain, in `rule_ids` order, together at `position`.
+
+    `position` is `top` (after the dynamic rules RouterOS keeps at the head), `bottom`, or
+    `before` the rule whose comment is `before_comment`. Pass the rule resources' ids
+    (`rule.id`) so Pulumi orders this after them.
+    """
+
+    observed_ids: pulumi.Output[list[str]]
+    drift: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        router: pulumi.Input[RouterSettings | dict[str, Any]],
+        path: pulumi.Input[str],
+        chain: pulumi.Input[str],
+        rule_ids: pulumi.Input[list[pulumi.Input[str]]],
+        position: pulumi.Input[str] = "top",
+        before_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        if isinstance(router, RouterSettings):
+            router = router.as_inputs()
+        props = {
+            "router": router,
+            "path": path,
+            "chain": chain,
+            "rule_ids": rule_ids,
+            "position": position,
+            "before_comment": before_comment,
+            "observed_ids": None,
+            "drift": None,
+        }
+        super().__init__(ChainOrderProvider(), resource_name, props, opts)

@@ -1,0 +1,65 @@
+"""Test helpers shared by the provider and lifecycle tests: a password-protected simulator, the
+settings that reach it, and a plain librouteros connection for edits made "by hand" on the router.
+
+The password is deliberately distinctive so a search of any output for it is meaningful.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import librouteros
+
+from providers.connection import RouterSettings
+from simulator import Simulator
+
+PASSWORD = "Zebra-Quartz-7731-do-not-leak"
+USERNAME = "admin"
+
+
+@contextmanager
+def running_simulator(**kwargs: Any) -> Iterator[Simulator]:
+    """A started simulator (RouterOS 7.20 unless told) whose admin has `PASSWORD`."""
+    kwargs.setdefault("version", "7.20")
+    sim = Simulator(username=USERNAME, password=PASSWORD, **kwargs).start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+def settings_for(sim: Simulator) -> RouterSettings:
+    return RouterSettings(host=sim.host, port=sim.port, username=USERNAME, timeout=5)
+
+
+@contextmanager
+def by_hand(sim: Simulator) -> Iterator[Any]:
+    """An admin's own API session, as WinBox or a script would change the router."""
+    api = librouteros.connect(sim.host, USERNAME, PASSWORD, port=sim.port, timeout=5)
+    try:
+        yield api
+    finally:
+        api.close()
+
+
+def add_dynamic_rule(sim: Simulator, path: str, chain: str) -> str:
+    """A rule RouterOS itself keeps at the head of the chain (like the fasttrack counter)."""
+    item = sim.router.add_dynamic(
+        path, {"chain": chain, "action": "passthrough", "dynamic": "true",
+               "comment": "special dummy rule to show fasttrack counters"}, top=True)
+    return item.printed_id
+
+
+def chain_ids(sim: Simulator, path: str, chain: str) -> list[str]:
+    """The chain's ids in order, read from the model (no round trip counted)."""
+    return [item.printed_id for item in sim.router.menus[path].items
+            if item.props.get("chain") == chain]
+
+
+def commands(sim: Simulator, path: str) -> dict[str, int]:
+    """Commands served on `path`, by verb (`{"print": 1, "move": 2}`)."""
+    prefix = path.rstrip("/") + "/"
+    return {command[len(prefix):]: count for command, count in sim.router.stats.items()
+            if command.startswith(prefix) and "/" not in command[len(prefix):]}
