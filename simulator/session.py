@@ -270,11 +270,13 @@ class Session:
         if callbacks is not None and self._on_change in callbacks:
             callbacks.remove(self._on_change)
 
-    def _on_change(self, *_args: object, **_kwargs: object) -> None:
-        # Whatever the router says changed, diff each listened menu against what was last sent:
-        # that needs no knowledge of the hook's arguments and never misses a change.
+    def _on_change(self, path: str, _verb: str, _ids: list[int]) -> None:
+        # Diff the menu against what was last sent rather than trusting the verb and ids: a
+        # `move` or an edit through a name changes rows the ids alone would not show.
         with self.router.lock:
             for listen in list(self._listens.values()):
+                if listen.path != path:
+                    continue
                 now = _snapshot(self.router, listen.path)
                 batch = [
                     _sentence("!re", listen.tag, list(props.items()))
@@ -362,9 +364,9 @@ def _legacy_response(password: str, challenge: bytes) -> str:
 
 
 def _snapshot(router: Any, path: str) -> dict[str, dict[str, str]]:
-    """The items of a list menu as a client would print them, keyed by `.id`."""
+    """A menu's rows as print shows them, keyed by `.id` (a singleton's one row by "")."""
     menu = router.menus[path]
-    items = getattr(menu, "items", None) or []
-    return {
-        f"*{item.id:X}": {".id": f"*{item.id:X}", **item.props} for item in items
-    }
+    items = getattr(menu, "items", None)
+    if items is None:
+        return {"": menu.printed(router)}
+    return {item.printed_id: menu.printed(router, item) for item in items}

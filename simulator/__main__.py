@@ -1,0 +1,94 @@
+"""`python -m simulator`: serve a simulated RouterOS router on loopback until SIGINT or SIGTERM.
+
+The router's clock follows real time here (tests advance it by hand instead). The password may
+come from `ROUTEROS_PASSWORD` so that it need not show in `ps`; it is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from types import FrameType
+
+from simulator.harness import Simulator
+from simulator.profiles import PROFILES, DEFAULT_PROFILE
+from simulator.server import ServerError
+
+PASSWORD_ENV = "ROUTEROS_PASSWORD"
+TICK = 1.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator", description="A simulated RouterOS router on loopback."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument("--port", type=int, default=8728, help="0 picks a free port")
+    parser.add_argument(
+        "--version", default=DEFAULT_PROFILE, help=f"RouterOS profile: {', '.join(PROFILES)}"
+    )
+    parser.add_argument("--user", default="admin")
+    parser.add_argument(
+        "--password", default=None, help=f"default: ${PASSWORD_ENV}, else empty"
+    )
+    parser.add_argument("--tls", action="store_true", help="serve API-SSL with a new certificate")
+    parser.add_argument("--state", metavar="FILE", help="keep the configuration in FILE")
+    parser.add_argument("--seed-defconf", action="store_true", help="start from a default config")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    password = args.password if args.password is not None else os.environ.get(PASSWORD_ENV, "")
+    try:
+        sim = Simulator(
+            version=args.version,
+            username=args.user,
+            password=password,
+            tls=args.tls,
+            state_file=args.state,
+            seed_defconf=args.seed_defconf,
+            host=args.host,
+            port=args.port,
+        ).start()
+    except (ServerError, ValueError) as error:
+        print(f"simulator: {error}", file=sys.stderr)
+        return 2
+
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    extra = f", TLS, ca-file={sim.ca_file}" if sim.tls else ""
+    version = sim.profile.version.split()[0]
+    print(f"listening on {sim.host}:{sim.port} (RouterOS {version}{extra})", flush=True)
+
+    try:
+        last = time.monotonic()
+        while not stop.wait(TICK):
+            now = time.monotonic()
+            with sim.router.lock:
+                sim.router.clock.advance(now - last)
+            last = now
+    finally:
+        sim.stop()
+        if args.state:
+            # The router saves on every change; this catches what changed without a command
+            # (counters, netwatch status) since the last one.
+            from simulator import state
+
+            with sim.router.lock:
+                state.save(sim.router, args.state)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
