@@ -18,7 +18,8 @@ from simulator.api import Request, Response
 from simulator.clock import Clock
 from simulator.menus import build_menus
 from simulator.menus.engine import Handler, Item, ListMenu, Menu, no_such_command
-from simulator.profiles import Profile, profile as find_profile
+from simulator.profiles import Profile
+from simulator.profiles import profile as find_profile
 from simulator.schema import format_datetime
 
 __all__ = ["Item", "Router"]

@@ -18,7 +18,7 @@ from simulator.api import ALL_POLICIES, Category, CommandError
 from simulator.profiles import Profile
 
 
-class InvalidValue(Exception):
+class InvalidValue(Exception):  # noqa: N818 - RouterOS calls it an invalid value
     """A value a type refuses. `message` may hold `{name}`, filled with the argument's name.
 
     RouterOS' exact wording for malformed values is not in the reference: we use
@@ -410,7 +410,9 @@ class Schema:
                 raise error.for_argument(name) from None
         return out
 
-    def defaults(self, *, read_only: bool | None = None, printed_only: bool = True) -> dict[str, str]:
+    def defaults(
+        self, *, read_only: bool | None = None, printed_only: bool = True
+    ) -> dict[str, str]:
         return {
             p.name: p.default
             for p in self.props.values()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from simulator.menus.engine import SingletonMenu
 from simulator.profiles import Profile
-from simulator.schema import IPv4, Enum, Host, Int, Name, Prop, Schema, Text
+from simulator.schema import Enum, Host, Int, IPv4, Name, Prop, Schema, Text
 
 
 class EmailMenu(SingletonMenu):
     def __init__(self, profile: Profile) -> None:
         server_type = Host() if profile.email_server_key == "server" else IPv4()
         super().__init__("/tool/e-mail", Schema(profile, [
-            Prop(profile.email_server_key, server_type, default="0.0.0.0"),
+            Prop(profile.email_server_key, server_type, default="0.0.0.0"),  # noqa: S104 - an unset server, as printed
             Prop("port", Int(1, 65535), default="25"),
             Prop("start-tls", Enum("yes", "no", "tls-only"), default="no", until=(7, 0)),
             Prop("tls", Enum("no", "yes", "starttls"), default="no", since=(7, 0)),

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from simulator.menus.engine import Item, ListMenu
 from simulator.profiles import Profile
 from simulator.schema import (
-    IPv4,
     Bool,
     Duration,
     Enum,
     Host,
     Int,
+    IPv4,
     Name,
     Prop,
     Schema,
