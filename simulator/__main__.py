@@ -80,13 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             last = now
     finally:
         sim.stop()
-        if args.state:
+        if sim.router.state_file is not None:
             # The router saves on every change; this catches what changed without a command
             # (counters, netwatch status) since the last one.
             from simulator import state
 
             with sim.router.lock:
-                state.save(sim.router, args.state)
+                state.save(sim.router, sim.router.state_file)
     return 0
 
 

@@ -193,6 +193,8 @@ class Server:
                 if self.faults.latency > 0:
                     await asyncio.sleep(self.faults.latency)
                 for sentence in batch:
+                    if writer.transport.is_closing():
+                        return  # the client left mid-reply: nothing more to say to it
                     if self.faults.sentence_sent():
                         writer.transport.abort()
                         return

@@ -1,0 +1,104 @@
+"""`python -m simulator` as a user runs it: a subprocess on a free port, then a librouteros login."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import librouteros
+import pytest
+
+LINE = re.compile(r"listening on 127\.0\.0\.1:(\d+) \(RouterOS ([\d.]+)(, TLS, ca-file=(.+))?\)")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run_cli() -> Iterator:
+    started: list[subprocess.Popen[str]] = []
+
+    def run(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], re.Match[str]]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "simulator", "--port", "0", *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        started.append(proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = LINE.fullmatch(line.strip())
+        assert match, f"unexpected first line {line!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+        return proc, match
+
+    yield run
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_serves_and_stops_on_sigterm(run_cli) -> None:
+    proc, match = run_cli("--version", "6.49", "--user", "ops", env={"ROUTEROS_PASSWORD": "from-env"})
+    assert match.group(2).startswith("6.49")
+    api = librouteros.connect("127.0.0.1", "ops", "from-env", port=int(match.group(1)), timeout=5)
+    assert tuple(api("/ip/firewall/nat/print")) == ()
+    api.close()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+    assert "from-env" not in proc.stderr.read()
+
+
+def test_tls_line_names_the_ca_file(run_cli) -> None:
+    import ssl
+
+    proc, match = run_cli("--tls")
+    ca_file = match.group(4)
+    context = ssl.create_default_context(cafile=ca_file)
+    api = librouteros.connect(
+        "127.0.0.1",
+        "admin",
+        "",
+        port=int(match.group(1)),
+        timeout=5,
+        ssl_wrapper=lambda s: context.wrap_socket(s, server_hostname="localhost"),
+    )
+    assert tuple(api("/ip/firewall/nat/print")) == ()
+    api.close()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 0
+
+
+def test_state_survives_a_restart(run_cli, tmp_path: Path) -> None:
+    state = tmp_path / "router.json"
+    proc, match = run_cli("--state", str(state))
+    api = librouteros.connect("127.0.0.1", "admin", "", port=int(match.group(1)), timeout=5)
+    api.path("/ip/firewall/nat").add(chain="dstnat", comment="kept")
+    api.close()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+
+    _, match = run_cli("--state", str(state))
+    api = librouteros.connect("127.0.0.1", "admin", "", port=int(match.group(1)), timeout=5)
+    assert [row["comment"] for row in api.path("/ip/firewall/nat")] == ["kept"]
+    api.close()
+
+
+def test_non_loopback_host_is_refused() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "--host", "0.0.0.0", "--port", "0"],  # noqa: S104
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "loopback" in result.stderr
