@@ -1,13 +1,107 @@
-"""The router's behaviour (data plane, netwatch, scripts, e-mail), installed onto a Router.
+"""The router's behaviour (data plane, conntrack, netwatch, scheduler, e-mail, scripts),
+installed onto a Router.
 
-Placeholder until the behaviour lands: `install(router)` is what the harness calls after building
-a Router.
+`install(router)` wires everything through the router's plug points (`register`, `on_change`,
+`script_runner`) and returns the `Behaviour`: the in-process handle a harness exposes to tests.
+Every public method takes `router.lock`, because the API server's thread uses the router too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from simulator.addresses import RouterAddresses
+from simulator.conntrack import Conntrack
+from simulator.dataplane import ConnectionResult, DataPlane
+from simulator.hosts import Hosts
+from simulator.mail import Email, Mail
+from simulator.netwatch import Netwatch
+from simulator.scheduler_runner import Scheduler
 
-def install(router: Any) -> None:
-    return None
+
+class Behaviour:
+    def __init__(self, router: Any) -> None:
+        self.router = router
+        self.hosts = Hosts()
+        self.addresses = RouterAddresses()
+        self.conntrack = Conntrack(router)
+        self.dataplane = DataPlane(router, self.conntrack, self.hosts, self.addresses)
+        self.netwatch = Netwatch(router, self.hosts)
+        self.scheduler = Scheduler(router)
+        self.mail = Mail(router)
+
+    def install(self) -> None:
+        with self.router.lock:
+            self.router.script_runner = _script_runner()
+            for part in (self.conntrack, self.dataplane, self.mail, self.netwatch, self.scheduler):
+                part.install()
+
+    @property
+    def outbox(self) -> list[Email]:
+        """Messages sent with `/tool/e-mail/send`, oldest first (tests may clear it)."""
+        return self.mail.outbox
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock forward, running every timer that falls due."""
+        with self.router.lock:
+            self.router.clock.advance(seconds)
+
+    def set_host(
+        self, address: str, up: bool = True, port: int | None = None, http_code: int | None = None
+    ) -> None:
+        """Mark a host, or one of its ports, up or down (see `hosts.Hosts.set_host`)."""
+        with self.router.lock:
+            self.hosts.set_host(address, up=up, port=port, http_code=http_code)
+
+    def open_connection(
+        self,
+        src: str,
+        src_port: int,
+        dst: str,
+        dst_port: int,
+        protocol: str = "tcp",
+        in_interface: str = "ether1",
+    ) -> ConnectionResult:
+        """A packet from a client: opens a connection, or follows its conntrack entry."""
+        with self.router.lock:
+            return self.dataplane.open_connection(
+                src, src_port, dst, dst_port, protocol=protocol, in_interface=in_interface
+            )
+
+    def reboot(self) -> None:
+        """Restart the router's runtime: conntrack empties, netwatch starts over from unknown
+        (after v7's startup-delay), `start-time=startup` scheduler events run. Configuration
+        stays."""
+        with self.router.lock:
+            self.conntrack.clear()
+            self.router.log_message("system,info", "router rebooted")
+            self.netwatch.reboot()
+            self.scheduler.reboot()
+
+    def log(self) -> list[dict[str, str]]:
+        """`/log` as printed: dicts with time, topics and message, oldest first."""
+        with self.router.lock:
+            return [dict(item.props) for item in self.router.list_menu("/log").items]
+
+
+def _script_runner() -> Any:
+    """The interpreter from `simulator.script`, adapted to the router's runner contract, or None
+    while that package is not there."""
+    try:
+        from simulator.script import run_script
+    except ImportError:
+        return None
+
+    def run(router: Any, source: str, *, policies: frozenset[str], owner: str = "*sys",
+            dont_require_permissions: bool = False) -> str:
+        # The router's `run` verb has already checked permissions; the interpreter needs only
+        # the policies the script runs with.
+        return run_script(router, source, policies=policies, owner=owner)
+
+    return run
+
+
+def install(router: Any) -> Behaviour:
+    behaviour = Behaviour(router)
+    behaviour.install()
+    return behaviour

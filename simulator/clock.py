@@ -46,8 +46,13 @@ class Clock:
         return self.call_at(self._now + delay, action)
 
     @staticmethod
-    def cancel(timer: _Timer) -> None:
-        timer.cancelled = True
+    def cancel(timer: _Timer | None) -> None:
+        if timer is not None:
+            timer.cancelled = True
+
+    def at_wallclock(self, when: datetime) -> float:
+        """The clock reading (`now()` scale) at a wall-clock time."""
+        return (when - EPOCH).total_seconds()
 
     def advance(self, seconds: float) -> None:
         """Move time forward, firing every timer that falls due, in order, at its due time."""
