@@ -68,7 +68,7 @@ class RouterAddresses:
         return types
 
     def out_interface(self, destination: str) -> str:
-        """The interface a packet to `destination` leaves by: a connected subnet, else the default."""
+        """The interface a packet to `destination` leaves by: a connected subnet, else default."""
         ip = IPv4(destination)
         for entry in self.entries:
             if ip in entry.address.network:

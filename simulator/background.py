@@ -14,7 +14,9 @@ from simulator.api import CommandError, Request
 NETWATCH_POLICIES = frozenset({"read", "write", "test", "reboot"})
 
 
-def run_source(router: Any, source: str, *, policies: frozenset[str], owner: str, origin: str) -> None:
+def run_source(
+    router: Any, source: str, *, policies: frozenset[str], owner: str, origin: str
+) -> None:
     """Run script text through the installed interpreter; log instead of raising."""
     if not source.strip():
         return

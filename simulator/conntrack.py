@@ -53,7 +53,9 @@ class Conntrack:
     def install(self) -> None:
         self.router.on_change.append(self._changed)
 
-    def lookup(self, protocol: str, src: str, src_port: int, dst: str, dst_port: int) -> Entry | None:
+    def lookup(
+        self, protocol: str, src: str, src_port: int, dst: str, dst_port: int
+    ) -> Entry | None:
         entry = self._by_key.get((protocol, src, src_port, dst, dst_port))
         if entry is not None:
             entry.last_seen = self.router.clock.now()

@@ -20,7 +20,7 @@ from simulator.addresses import RouterAddresses
 from simulator.api import CommandError, Request, Response
 from simulator.conntrack import Conntrack, Endpoint
 from simulator.hosts import Hosts
-from simulator.matchers import MatchContext, Packet, UnsupportedMatcher, matches
+from simulator.matchers import MatchContext, Packet, UnsupportedMatcherError, matches
 
 # A TCP SYN with the usual options (MSS, SACK, timestamps, window scale) is 60 bytes of IPv4.
 PACKET_SIZE = 60
@@ -83,7 +83,9 @@ class _Walk:
     """The mutable state of one first packet's walk."""
 
     packet: Packet
-    evaluated: dict[str, int] = field(default_factory=lambda: {"mangle": 0, "dstnat": 0, "srcnat": 0})
+    evaluated: dict[str, int] = field(
+        default_factory=lambda: {"mangle": 0, "dstnat": 0, "srcnat": 0}
+    )
     matched: list[tuple[str, str]] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     dst_nat: Endpoint | None = None
@@ -173,7 +175,7 @@ class DataPlane:
             try:
                 if not matches(item.props, walk.packet, self.context):
                     continue
-            except UnsupportedMatcher as error:
+            except UnsupportedMatcherError as error:
                 walk.unsupported.append(f"{path} *{item.id:X}: {error}")
                 continue
             _count(item.props)
@@ -219,7 +221,8 @@ class DataPlane:
                 return _Outcome.STOP
             if action == "redirect":
                 address = self.addresses.address_on(packet.in_interface) or "127.0.0.1"
-                walk.dst_nat = Endpoint(address, _first_port(props.get("to-ports"), packet.dst_port))
+                port = _first_port(props.get("to-ports"), packet.dst_port)
+                walk.dst_nat = Endpoint(address, port)
                 walk.to_router = True
                 return _Outcome.STOP
             return _Outcome.CONTINUE

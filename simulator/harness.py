@@ -74,6 +74,46 @@ class Simulator:
     def open_sessions(self) -> int:
         return self._server.open_sessions
 
+    # The router's behaviour (simulator/behaviour.py); each call takes the router's lock.
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock forward, running netwatch, scheduler and expiry timers."""
+        self.behaviour.advance(seconds)
+
+    def set_host(
+        self, address: str, up: bool = True, port: int | None = None, http_code: int | None = None
+    ) -> None:
+        """Mark a host outside the router (or one of its ports) up or down."""
+        self.behaviour.set_host(address, up=up, port=port, http_code=http_code)
+
+    def open_connection(
+        self,
+        src: str,
+        src_port: int,
+        dst: str,
+        dst_port: int,
+        protocol: str = "tcp",
+        in_interface: str = "ether1",
+    ) -> Any:
+        """A client's packet through the data plane: a `dataplane.ConnectionResult`."""
+        return self.behaviour.open_connection(
+            src, src_port, dst, dst_port, protocol=protocol, in_interface=in_interface
+        )
+
+    @property
+    def outbox(self) -> list[Any]:
+        """E-mails sent with `/tool/e-mail/send` (`mail.Email`), oldest first."""
+        return self.behaviour.outbox
+
+    def reboot(self) -> None:
+        """Restart the router's runtime (conntrack, netwatch, startup scheduler events)."""
+        self.behaviour.reboot()
+
+    @property
+    def log(self) -> list[dict[str, str]]:
+        """`/log` lines (time, topics, message), oldest first."""
+        return self.behaviour.log()
+
     def start(self) -> Simulator:
         if not self._started:
             self.port = self._server.start()

@@ -66,7 +66,7 @@ class Mail:
         settings = router.menus[PATH].props
         server = args.get("server") or settings.get(profile.email_server_key, "")
         subject = args.get("subject", "")
-        if server in ("", "0.0.0.0"):
+        if server in ("", "0.0.0.0"):  # noqa: S104 - the "no server" value, not a bind
             settings["last-status"] = "failed"
             router.log_message("e-mail,error", f"Error sending e-mail <{subject}>: "
                                                "server is not set")

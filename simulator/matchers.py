@@ -4,7 +4,7 @@ Covers the matchers mangle and NAT rules of this project use: addresses (single,
 ports (single, list, range), protocol, in/out-interface, connection-state, connection-mark,
 packet-mark, routing-mark, src/dst-address-type, src/dst-address-list and
 per-connection-classifier, each with a `!` prefix. A property that is neither a known matcher nor
-a known non-matcher raises `UnsupportedMatcher`: the data plane then treats the rule as not
+a known non-matcher raises `UnsupportedMatcherError`: the data plane then treats the rule as not
 matching and reports it, instead of silently pretending to understand it.
 """
 
@@ -26,16 +26,17 @@ PORTED_PROTOCOLS = {6, 17, 132, 136, 33}
 
 # Properties of a rule that say what to do, describe it, or are counters: never matchers.
 NON_MATCHERS = frozenset(
-    """
-    .id chain action comment disabled dynamic invalid log log-prefix bytes packets
-    passthrough jump-target new-connection-mark new-packet-mark new-routing-mark
-    to-addresses to-ports address-list address-list-timeout new-dscp new-mss new-ttl
-    new-priority route-dst sniff-id sniff-target sniff-target-port place-before copy-from
-    """.split()
+    {
+        ".id", "chain", "action", "comment", "disabled", "dynamic", "invalid", "log",
+        "log-prefix", "bytes", "packets", "passthrough", "jump-target", "new-connection-mark",
+        "new-packet-mark", "new-routing-mark", "to-addresses", "to-ports", "address-list",
+        "address-list-timeout", "new-dscp", "new-mss", "new-ttl", "new-priority", "route-dst",
+        "sniff-id", "sniff-target", "sniff-target-port", "place-before", "copy-from",
+    }
 )
 
 
-class UnsupportedMatcher(Exception):
+class UnsupportedMatcherError(Exception):
     """A rule uses a matcher the simulator does not model."""
 
 
@@ -138,7 +139,7 @@ def _positive(name: str, spec: str, packet: Packet, context: MatchContext) -> bo
             classifier = parse_classifier(spec)
             return classifier.matches(packet.src, packet.src_port, packet.dst, packet.dst_port)
         case _:
-            raise UnsupportedMatcher(name)
+            raise UnsupportedMatcherError(name)
 
 
 def _list_entry_has(entry: str, address: str) -> bool:
@@ -149,7 +150,7 @@ def _list_entry_has(entry: str, address: str) -> bool:
 
 
 def matches(props: dict[str, str], packet: Packet, context: MatchContext) -> bool:
-    """Whether every matcher of a rule holds for the packet. Raises UnsupportedMatcher."""
+    """Whether every matcher of a rule holds for the packet. Raises UnsupportedMatcherError."""
     for name, value in props.items():
         if name in NON_MATCHERS or value == "":
             continue
@@ -158,7 +159,7 @@ def matches(props: dict[str, str], packet: Packet, context: MatchContext) -> boo
         try:
             hit = _positive(name, spec, packet, context)
         except ValueError as error:
-            raise UnsupportedMatcher(f"{name}={value}: {error}") from None
+            raise UnsupportedMatcherError(f"{name}={value}: {error}") from None
         if hit == negate:
             return False
     return True
