@@ -1,0 +1,115 @@
+"""Run a Pulumi program under `pulumi.runtime.set_mocks` and capture its resource registrations.
+
+The driver applies what a program declares without the Pulumi CLI. Under mocks no provider runs,
+so a resource's id is not known while the program runs: each custom resource gets a placeholder id
+(`<id:URN>`), which flows into the inputs of the resources that use it (`rule_ids=[rule.id]`,
+even inside formatted strings). The driver replaces placeholders with real ids as it creates
+resources, in registration order (which Pulumi programs make a dependency order).
+
+Mocked outputs are the resource's own inputs; outputs only a provider computes are not known
+here and must not be needed to build other resources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from tests.lifecycle.host import PROJECT
+
+PLACEHOLDER = re.compile(r"<id:([^>]+)>")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One custom resource as the program declared it: what the engine would hand to Check.
+
+    `inputs` include `__provider` (the serialized provider, unwrapped from its secret).
+    """
+
+    urn: str
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    delete_before_replace: bool = False
+
+
+@dataclass
+class _Recorder(pulumi_mocks.Mocks):
+    calls: list[tuple[str, str, dict[str, Any], bool]] = field(default_factory=list)
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.custom:
+            return None, {}
+        placeholder = f"<id:{args.typ}::{args.name}>"
+        self.calls.append((args.typ, args.name, dict(args.inputs), True))
+        return placeholder, dict(args.inputs)
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:
+        return {}, None
+
+
+def capture(
+    program: Callable[[], Any], *, stack: str = "dev", project: str = PROJECT
+) -> list[Registration]:
+    """Run `program` under mocks; the custom resources it registered, in registration order."""
+    recorder = _Recorder()
+    monitor = pulumi_mocks.MockMonitor(recorder)
+    pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=False,
+                             monitor=monitor)
+    _sync_await(run_pulumi_func(program))
+
+    # The engine leaves the root stack's type out of its children's URNs; the mock monitor does not.
+    urn_of = {reg.id: urn.replace("::pulumi:pulumi:Stack$", "::", 1)
+              for urn, reg in monitor.get_registered_resources().items()}
+    placeholders = {f"<id:{typ}::{name}>": urn_of[f"<id:{typ}::{name}>"]
+                    for typ, name, _, _ in recorder.calls}
+
+    def rewrite(value: Any) -> Any:
+        if rpc.is_rpc_secret(value):
+            return rewrite(value["value"])
+        if isinstance(value, str):
+            return PLACEHOLDER.sub(lambda m: f"<id:{placeholders[m.group(0)]}>", value)
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        if isinstance(value, dict):
+            return {k: rewrite(v) for k, v in value.items()}
+        return value
+
+    return [
+        Registration(urn=placeholders[f"<id:{typ}::{name}>"], type=typ, name=name,
+                     inputs=rewrite(inputs))
+        for typ, name, inputs, _ in recorder.calls
+    ]
+
+
+def resolve(value: Any, ids: dict[str, str], unknown: str | None = None) -> Any:
+    """Replace `<id:URN>` placeholders with the ids in `ids`.
+
+    A placeholder whose resource has no id yet becomes `unknown` (Pulumi's sentinel, as in a
+    preview) when given, and is an error otherwise.
+    """
+    if isinstance(value, str):
+        if unknown is not None and any(m.group(1) not in ids for m in PLACEHOLDER.finditer(value)):
+            return unknown
+
+        def substitute(match: re.Match[str]) -> str:
+            urn = match.group(1)
+            if urn not in ids:
+                raise KeyError(f"{urn} has no id yet: is it registered after its dependents?")
+            return ids[urn]
+
+        return PLACEHOLDER.sub(substitute, value)
+    if isinstance(value, list):
+        return [resolve(v, ids, unknown) for v in value]
+    if isinstance(value, dict):
+        return {k: resolve(v, ids, unknown) for k, v in value.items()}
+    return value

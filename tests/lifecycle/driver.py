@@ -1,0 +1,173 @@
+"""A stand-in for the Pulumi engine: Pulumi's step semantics over the real dynamic provider host.
+
+`Driver(host)` holds a state dict like the engine's checkpoint (urn → id, type, inputs, outputs)
+and applies programs captured by `capture.capture` (or hand-made `Registration`s):
+
+- `up(resources)`: for each resource in order, Check (old inputs, new inputs) → for a new one
+  Create; for an existing one Diff (old outputs, checked inputs) → nothing (`same`), Update, or
+  Replace: create the new object first and delete the old one at the end of the run, unless the
+  provider or the registration asks for delete-before-replace. Resources in the state but no longer
+  in the program are deleted, dependents first (reverse registration order).
+- `preview(resources)`: Check and Diff only; ids of resources not created yet are unknown.
+- `refresh()`: Read every resource; outputs (and inputs, when the provider returns them) are
+  replaced by what the router shows; an empty id drops the resource from the state.
+- `destroy()`: Delete everything, dependents first.
+
+Each returns the `Step`s taken, so a test can assert that a no-op `up` is all `same`.
+What is left out of the engine: parallelism, resource options beyond delete-before-replace,
+ignore-changes and aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pulumi.runtime.rpc import UNKNOWN
+
+from tests.lifecycle.capture import Registration, resolve
+from tests.lifecycle.host import ProviderHost
+
+Op = Literal["create", "update", "replace", "same", "delete", "refresh", "gone"]
+
+
+class CheckFailed(Exception):
+    def __init__(self, urn: str, failures: list[tuple[str, str]]) -> None:
+        text = "; ".join(f"{prop}: {reason}" for prop, reason in failures)
+        super().__init__(f"{urn}: {text}")
+        self.urn = urn
+        self.failures = failures
+
+
+@dataclass
+class ResourceState:
+    """One checkpoint entry."""
+
+    urn: str
+    type: str
+    id: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    op: Op
+    urn: str
+    # The properties that differ: for update/replace the provider's view, for refresh the outputs.
+    changed: tuple[str, ...] = field(default=())
+
+
+def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
+    keys = (set(old) | set(new)) - {"__provider"}
+    return tuple(sorted(k for k in keys if old.get(k) != new.get(k)))
+
+
+class Driver:
+    """The engine's steps against one provider host; `state` is the checkpoint."""
+
+    def __init__(self, host: ProviderHost) -> None:
+        self.host = host
+        self.state: dict[str, ResourceState] = {}
+
+    # -- the commands -------------------------------------------------------------------------
+
+    def up(self, resources: Iterable[Registration]) -> list[Step]:
+        steps: list[Step] = []
+        replaced: list[ResourceState] = []
+        wanted = list(resources)
+        for reg in wanted:
+            news = resolve(reg.inputs, self._ids())
+            old = self.state.get(reg.urn)
+            checked = self._check(reg.urn, old.inputs if old else {}, news)
+            if old is None:
+                self._create(reg, checked)
+                steps.append(Step("create", reg.urn))
+                continue
+            diff = self.host.diff(reg.urn, old.id, old.outputs, checked, old.inputs)
+            changed = _changed_keys(old.inputs, checked)
+            if not diff.changes:
+                # The engine keeps the outputs and records the new inputs.
+                old.inputs = checked
+                steps.append(Step("same", reg.urn))
+            elif diff.replaces:
+                if diff.delete_before_replace or reg.delete_before_replace:
+                    self._delete(old)
+                else:
+                    replaced.append(old)
+                self._create(reg, checked)
+                steps.append(Step("replace", reg.urn, tuple(diff.replaces)))
+            else:
+                old.outputs = self.host.update(reg.urn, old.id, old.outputs, checked, old.inputs)
+                old.inputs = checked
+                steps.append(Step("update", reg.urn, changed or ("drift",)))
+        for old in reversed(replaced):
+            self.host.delete(old.urn, old.id, old.outputs, old.inputs)
+        keep = {reg.urn for reg in wanted}
+        for urn in reversed(list(self.state)):
+            if urn not in keep:
+                self._delete(self.state[urn])
+                steps.append(Step("delete", urn))
+        return steps
+
+    def preview(self, resources: Iterable[Registration]) -> list[Step]:
+        """The steps `up` would take, calling only Check and Diff."""
+        steps: list[Step] = []
+        ids = self._ids()
+        for reg in resources:
+            news = resolve(reg.inputs, ids, unknown=UNKNOWN)
+            old = self.state.get(reg.urn)
+            checked = self._check(reg.urn, old.inputs if old else {}, news)
+            if old is None:
+                steps.append(Step("create", reg.urn))
+                continue
+            diff = self.host.diff(reg.urn, old.id, old.outputs, checked, old.inputs)
+            if not diff.changes:
+                steps.append(Step("same", reg.urn))
+            else:
+                op: Op = "replace" if diff.replaces else "update"
+                steps.append(Step(op, reg.urn, tuple(diff.replaces)
+                                  or _changed_keys(old.inputs, checked)))
+        return steps
+
+    def refresh(self) -> list[Step]:
+        steps: list[Step] = []
+        for urn, entry in list(self.state.items()):
+            id_, outputs, inputs = self.host.read(urn, entry.id, entry.outputs, entry.inputs)
+            if not id_:
+                del self.state[urn]
+                steps.append(Step("gone", urn))
+                continue
+            changed = _changed_keys(entry.outputs, outputs)
+            entry.id, entry.outputs = id_, outputs
+            if inputs is not None:
+                entry.inputs = inputs
+            steps.append(Step("refresh", urn, changed))
+        return steps
+
+    def destroy(self) -> list[Step]:
+        steps = []
+        for urn in reversed(list(self.state)):
+            self._delete(self.state[urn])
+            steps.append(Step("delete", urn))
+        return steps
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _ids(self) -> dict[str, str]:
+        return {urn: entry.id for urn, entry in self.state.items()}
+
+    def _check(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        outcome = self.host.check(urn, olds, news)
+        if outcome.failures:
+            raise CheckFailed(urn, outcome.failures)
+        return outcome.inputs
+
+    def _create(self, reg: Registration, inputs: dict[str, Any]) -> None:
+        id_, outputs = self.host.create(reg.urn, inputs)
+        self.state[reg.urn] = ResourceState(reg.urn, reg.type, id_, inputs, outputs)
+
+    def _delete(self, entry: ResourceState) -> None:
+        self.host.delete(entry.urn, entry.id, entry.outputs, entry.inputs)
+        self.state.pop(entry.urn, None)
