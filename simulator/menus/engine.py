@@ -128,7 +128,10 @@ class ListMenu(Menu):
                      index: int | None = None) -> Item:
         """Add an item as the router itself does (conntrack entries, dynamic rules): no
         validation, no change notification."""
-        item = Item(self.allocate_id(), dict(props), dynamic)
+        props = dict(props)
+        if dynamic and "dynamic" in self.schema:
+            props["dynamic"] = "true"
+        item = Item(self.allocate_id(), props, dynamic)
         if index is None:
             self.items.append(item)
         else:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.api import CommandError
+from simulator.api import CommandError, Request
 from simulator.menus.engine import Handler, Item, ListMenu
 from simulator.profiles import Profile
 from simulator.schema import (
     AddressMatcher,
     Bool,
     Classifier,
+    Duration,
     Enum,
     FlagList,
     Int,
@@ -126,8 +127,8 @@ def _rule_props(table: str) -> list[Prop]:
         Prop("log-prefix", Text(), default=""),
         Prop("bytes", read_only=True, runtime=True, default="0"),
         Prop("packets", read_only=True, runtime=True, default="0"),
-        Prop("invalid", read_only=True, default="false"),
-        Prop("dynamic", read_only=True, default="false"),
+        Prop("invalid", Bool(), read_only=True, default="false"),
+        Prop("dynamic", Bool(), read_only=True, default="false"),
         Prop("disabled", Bool(), default="false"),
         Prop("comment", Text()),
     ]
@@ -155,6 +156,31 @@ class RuleMenu(ListMenu):
             props.setdefault("passthrough", "true")
 
 
+class AddressListMenu(ListMenu):
+    """Named address sets the rules match with `src-address-list`/`dst-address-list`."""
+
+    def __init__(self, profile: Profile) -> None:
+        super().__init__("/ip/firewall/address-list", Schema(profile, [
+            Prop("list", Name(), required=True),
+            Prop("address", AddressMatcher(negatable=False), required=True),
+            Prop("timeout", Duration()),
+            Prop("creation-time", read_only=True),
+            Prop("dynamic", Bool(), read_only=True, default="false"),
+            Prop("disabled", Bool(), default="false"),
+            Prop("comment", Text()),
+        ]))
+
+    def on_add(self, router: Router, request: Request, props: dict[str, str]) -> None:
+        props["creation-time"] = router.now_text()
+
+    def check(self, router: Router, props: dict[str, str], item: Item | None) -> None:
+        super().check(router, props, item)
+        key = (props.get("list"), props.get("address"))
+        if any(other is not item and (other.props.get("list"), other.props.get("address")) == key
+               for other in self.items):
+            raise CommandError("failure: already have such entry")
+
+
 class ConnectionMenu(ListMenu):
     """Conntrack entries: the data plane adds them with `add_internal`; clients print and
     remove them. Removing one is how a failover script cuts clients off a dead server."""
@@ -175,4 +201,4 @@ class ConnectionMenu(ListMenu):
 
 def menus(profile: Profile) -> list[ListMenu]:
     return [RuleMenu("filter", profile), RuleMenu("mangle", profile), RuleMenu("nat", profile),
-            ConnectionMenu(profile)]
+            AddressListMenu(profile), ConnectionMenu(profile)]

@@ -74,7 +74,7 @@ class ScriptMenu(NamedMenu):
             Prop("last-started", read_only=True, runtime=True),
             Prop("run-count", read_only=True, runtime=True, default="0"),
             Prop("source", Source(), default=""),
-            Prop("invalid", read_only=True, default="false"),
+            Prop("invalid", Bool(), read_only=True, default="false"),
             Prop("comment", Text()),
         ]))
 
