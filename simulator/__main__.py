@@ -15,10 +15,10 @@ import time
 from types import FrameType
 
 from simulator.harness import Simulator
-from simulator.profiles import PROFILES, DEFAULT_PROFILE
+from simulator.profiles import DEFAULT_PROFILE, PROFILES
 from simulator.server import ServerError
 
-PASSWORD_ENV = "ROUTEROS_PASSWORD"
+PASSWORD_ENV = "ROUTEROS_PASSWORD"  # noqa: S105 - the variable's name, not a password
 TICK = 1.0
 
 
@@ -32,9 +32,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--version", default=DEFAULT_PROFILE, help=f"RouterOS profile: {', '.join(PROFILES)}"
     )
     parser.add_argument("--user", default="admin")
-    parser.add_argument(
-        "--password", default=None, help=f"default: ${PASSWORD_ENV}, else empty"
-    )
+    parser.add_argument("--password", default=None, help=f"default: ${PASSWORD_ENV}, else empty")
     parser.add_argument("--tls", action="store_true", help="serve API-SSL with a new certificate")
     parser.add_argument("--state", metavar="FILE", help="keep the configuration in FILE")
     parser.add_argument("--seed-defconf", action="store_true", help="start from a default config")

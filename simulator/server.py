@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import ssl
 import threading
+import traceback
 from typing import Any
 
 from simulator.faults import Faults
@@ -34,7 +35,9 @@ def check_loopback(host: str) -> str:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        raise ServerError(f"host {host!r} is not an IP address; the simulator binds loopback only") from None
+        raise ServerError(
+            f"host {host!r} is not an IP address; the simulator binds loopback only"
+        ) from None
     if not address.is_loopback:
         raise ServerError(
             f"host {host} is not a loopback address; the simulator binds loopback only"
@@ -151,8 +154,13 @@ class Server:
             # Only `stop()` cancels sessions. Ending normally spares asyncio's stream callback
             # (3.11) from logging the cancellation as an error.
             pass
-        except Exception:
-            log.exception("session ended by an unexpected error")
+        except Exception as error:
+            # Frames without the exception's text, which might quote a value (a password).
+            log.error(
+                "session ended by an unexpected %s\n%s",
+                type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
         finally:
             sender.cancel()
             with contextlib.suppress(BaseException):

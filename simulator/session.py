@@ -226,6 +226,10 @@ class Session:
         self._queue([_sentence("!done", tag)])
 
     def _stop_listens(self, tags: Iterable[str | None]) -> None:
+        with self.router.lock:  # `_on_change` reads the listens from whichever thread wrote
+            self._stop_listens_locked(tags)
+
+    def _stop_listens_locked(self, tags: Iterable[str | None]) -> None:
         for key in tags:
             listen = self._listens.pop(key, None)
             if listen is None:
@@ -246,6 +250,8 @@ class Session:
     def _listen(self, request: Request, tag: str | None) -> None:
         listen = _Listen(tag, request.path)
         with self.router.lock:
+            # A second listen under the same tag (or untagged) replaces the first, ending it.
+            self._stop_listens_locked([tag])
             if request.path not in getattr(self.router, "menus", {}):
                 self._send_trap(
                     tag,
@@ -348,9 +354,7 @@ def _parse_words(
     return attributes, queries, tag, stray
 
 
-def _sentence(
-    reply: str, tag: str | None, attributes: Iterable[tuple[str, str]] = ()
-) -> bytes:
+def _sentence(reply: str, tag: str | None, attributes: Iterable[tuple[str, str]] = ()) -> bytes:
     words = [reply]
     if tag is not None:
         words.append(f".tag={tag}")

@@ -39,7 +39,7 @@ def simulator_factory() -> Iterator[SimulatorFactory]:
 
 
 @pytest.fixture
-def sim(simulator_factory: SimulatorFactory) -> "Simulator":
+def sim(simulator_factory: SimulatorFactory) -> Simulator:
     """A started RouterOS 7.20 simulator, user `admin` with an empty password."""
     return simulator_factory(version="7.20")
 

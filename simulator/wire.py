@@ -40,7 +40,7 @@ def encode_length(length: int) -> bytes:
 
 
 def decode_length(data: bytes | bytearray, offset: int = 0) -> tuple[int, int] | None:
-    """Decode the length prefix at `offset`: `(length, prefix size)`, or None if more bytes are needed.
+    """The length prefix at `offset` as `(length, prefix size)`, or None until more bytes come.
 
     Raises `WireError` for a reserved control byte (first byte 0xF8 or above).
     """

@@ -7,6 +7,7 @@ serves TLS, the legacy token login on profiles before 6.43. Connections close at
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -61,10 +62,8 @@ def api_connect() -> Iterator[ApiConnect]:
 
     yield connect
     for api in opened:
-        try:
+        with contextlib.suppress(OSError):
             api.close()
-        except OSError:
-            pass
 
 
 @pytest.fixture

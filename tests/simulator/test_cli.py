@@ -1,4 +1,4 @@
-"""`python -m simulator` as a user runs it: a subprocess on a free port, then a librouteros login."""
+"""`python -m simulator` as a user runs it: a subprocess on a free port, then a login."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli() -> Iterator:
     started: list[subprocess.Popen[str]] = []
 
-    def run(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], re.Match[str]]:
-        proc = subprocess.Popen(
+    def run(
+        *args: str, env: dict[str, str] | None = None
+    ) -> tuple[subprocess.Popen[str], re.Match[str]]:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "simulator", "--port", "0", *args],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -34,7 +36,9 @@ def run_cli() -> Iterator:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         match = LINE.fullmatch(line.strip())
-        assert match, f"unexpected first line {line!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+        if match is None:
+            stderr = proc.stderr.read() if proc.poll() is not None else ""
+            pytest.fail(f"unexpected first line {line!r}; stderr: {stderr}")
         return proc, match
 
     yield run
@@ -47,7 +51,9 @@ def run_cli() -> Iterator:
 
 
 def test_serves_and_stops_on_sigterm(run_cli) -> None:
-    proc, match = run_cli("--version", "6.49", "--user", "ops", env={"ROUTEROS_PASSWORD": "from-env"})
+    proc, match = run_cli(
+        "--version", "6.49", "--user", "ops", env={"ROUTEROS_PASSWORD": "from-env"}
+    )
     assert match.group(2).startswith("6.49")
     api = librouteros.connect("127.0.0.1", "ops", "from-env", port=int(match.group(1)), timeout=5)
     assert tuple(api("/ip/firewall/nat/print")) == ()

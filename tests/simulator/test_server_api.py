@@ -1,4 +1,4 @@
-"""The server through real clients over TCP: librouteros for what it can do, raw sockets for the rest."""
+"""The server through real clients over TCP: librouteros where it can, raw sockets elsewhere."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bad input ends one session and never the server: every test checks a second client still works."""
+"""Bad input ends one session, never the server: each test checks another client still works."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def still_serves(sim: Simulator, api_connect) -> None:
         pytest.param(encode_length(MAX_WORD + 1), id="huge-word"),
     ],
 )
-def test_malformed_input_gets_fatal_and_close(sim: Simulator, raw_connect, api_connect, junk: bytes) -> None:
+def test_malformed_input_gets_fatal_and_close(
+    sim: Simulator, raw_connect, api_connect, junk: bytes
+) -> None:
     client = raw_connect(sim)
     client.login()
     client.send_bytes(junk)

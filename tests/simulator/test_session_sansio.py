@@ -113,7 +113,10 @@ def test_tags_are_echoed_only_when_sent(wired: Wired) -> None:
 
 
 def test_empty_print_on_7_20_sends_empty_before_done(wired: Wired) -> None:
-    assert wired.send("/ip/firewall/nat/print", ".tag=a") == [["!empty", ".tag=a"], ["!done", ".tag=a"]]
+    assert wired.send("/ip/firewall/nat/print", ".tag=a") == [
+        ["!empty", ".tag=a"],
+        ["!done", ".tag=a"],
+    ]
     # count-only answers with its count, never `!empty`
     assert wired.send("/ip/firewall/nat/print", "=count-only=") == [["!done", "=ret=0"]]
 
@@ -187,3 +190,15 @@ def test_injected_trap_skips_the_router(wired: Wired) -> None:
         ["!done"],
     ]
     assert wired.router.stats["/ip/firewall/nat/print"] == 1
+
+
+def test_listen_on_an_unknown_path_traps(wired: Wired) -> None:
+    replies = wired.send("/no/such/listen", ".tag=L")
+    assert replies[0][:2] == ["!trap", ".tag=L"]
+    assert replies[-1] == ["!done", ".tag=L"]
+
+
+def test_listen_on_a_singleton_streams_its_row(wired: Wired) -> None:
+    wired.send("/system/identity/listen", ".tag=I")
+    replies = wired.send("/system/identity/set", "=name=edge")
+    assert ["!re", ".tag=I", "=name=edge"] in replies

@@ -13,7 +13,8 @@ from simulator import Simulator
 @pytest.mark.parametrize("version", ["6.49", "7.20"])
 def test_tls_round_trip_with_verification(simulator_factory, api_connect, version: str) -> None:
     sim = simulator_factory(version=version, tls=True, password="pw")
-    assert sim.ca_file is not None and sim.ca_file.exists()
+    assert sim.ca_file is not None
+    assert sim.ca_file.exists()
     api = api_connect(sim)
     nat = api.path("/ip/firewall/nat")
     new_id = nat.add(chain="dstnat", comment="over tls")
@@ -29,14 +30,14 @@ def test_certificate_names_the_loopback_address(simulator_factory, api_connect) 
     assert tuple(api("/ip/firewall/nat/print")) == ()
 
 
-def test_unverified_client_is_rejected_and_server_lives_on(
-    simulator_factory, api_connect
-) -> None:
+def test_unverified_client_is_rejected_and_server_lives_on(simulator_factory, api_connect) -> None:
     sim = simulator_factory(tls=True)
     strict = ssl.create_default_context()  # system CAs only: our certificate is unknown
-    with socket.create_connection((sim.host, sim.port), timeout=5) as raw:
-        with pytest.raises(ssl.SSLCertVerificationError):
-            strict.wrap_socket(raw, server_hostname="localhost")
+    with (
+        socket.create_connection((sim.host, sim.port), timeout=5) as raw,
+        pytest.raises(ssl.SSLCertVerificationError),
+    ):
+        strict.wrap_socket(raw, server_hostname="localhost")
     assert tuple(api_connect(sim)("/ip/firewall/nat/print")) == ()
 
 
