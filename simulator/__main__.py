@@ -73,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         last = time.monotonic()
         while not stop.wait(TICK):
             now = time.monotonic()
-            with sim.router.lock:
-                sim.router.clock.advance(now - last)
+            sim.advance(now - last)
             last = now
     finally:
         sim.stop()
