@@ -27,8 +27,10 @@ def test_seed_tutorial_mangle_rules(router: Router) -> None:
              in_interface="ether1", connection_state="new", dst_port="80,443", protocol="tcp")
     rows = call(router, "/ip/firewall/mangle/print", "?per-connection-classifier=src-address:2/1")
     [row] = rows.items
-    assert row["passthrough"] == "true" and row["dst-address"] == "!192.168.1.0/24"
-    assert row["new-connection-mark"] == "pi1" and row["connection-state"] == "new"
+    assert row["passthrough"] == "true"
+    assert row["dst-address"] == "!192.168.1.0/24"
+    assert row["new-connection-mark"] == "pi1"
+    assert row["connection-state"] == "new"
 
 
 def test_mark_actions_print_passthrough_and_accept_does_not(router: Router) -> None:
@@ -36,7 +38,8 @@ def test_mark_actions_print_passthrough_and_accept_does_not(router: Router) -> N
          new_connection_mark="m")
     call(router, "/ip/firewall/mangle/add", chain="prerouting")
     first, second = call(router, "/ip/firewall/mangle/print").items
-    assert first["passthrough"] == "true" and "passthrough" not in second
+    assert first["passthrough"] == "true"
+    assert "passthrough" not in second
     assert second["action"] == "accept"
 
 
@@ -56,7 +59,8 @@ def test_nat_targets_and_negations(router: Router) -> None:
          to_addresses="192.168.1.132-192.168.1.133", to_ports="8000-8010",
          dst_address_type="local", connection_mark="no-mark", in_interface="!ether2")
     [row] = call(router, "/ip/firewall/nat/print").items
-    assert row["to-addresses"] == "192.168.1.132-192.168.1.133" and row["to-ports"] == "8000-8010"
+    assert row["to-addresses"] == "192.168.1.132-192.168.1.133"
+    assert row["to-ports"] == "8000-8010"
     with pytest.raises(CommandError, match="invalid value for argument to-ports"):
         call(router, "/ip/firewall/nat/add", chain="dstnat", to_ports="80,81")
     with pytest.raises(CommandError, match="input does not match any value of dst-address-type"):

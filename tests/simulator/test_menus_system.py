@@ -67,7 +67,8 @@ def test_run_without_an_interpreter_traps_but_counts(router: Router) -> None:
     error = refused(router, f"{SCRIPT}/run", **{".id": "s"})
     assert "interpreter" in error.message
     [row] = call(router, f"{SCRIPT}/print").items
-    assert row["run-count"] == "1" and "last-started" in row
+    assert row["run-count"] == "1"
+    assert "last-started" in row
 
 
 def test_run_hands_the_source_and_the_script_policies_to_the_runner(router: Router) -> None:
@@ -114,7 +115,9 @@ def test_scheduler(router: Router) -> None:
          on_event="/system script run lb-sync", user="ops")
     [row] = call(router, "/system/scheduler/print").items
     iso = router.profile.iso_dates
-    assert row["owner"] == "ops" and row["interval"] == "1m" and row["run-count"] == "0"
+    assert row["owner"] == "ops"
+    assert row["interval"] == "1m"
+    assert row["run-count"] == "0"
     assert row["start-date"] == ("2026-01-01" if iso else "jan/01/2026")
     assert row["start-time"] == "00:01:30"
     assert row["next-run"] == ("2026-01-01 00:02:30" if iso else "jan/01/2026 00:02:30")

@@ -41,7 +41,8 @@ def add_rules(router: Router, *comments: str, path: str = NAT) -> list[str]:
 
 def test_add_returns_increasing_uppercase_hex_ids_never_reused(router: Router) -> None:
     ids = add_rules(router, *(f"r{n}" for n in range(11)))
-    assert ids[:2] == ["*1", "*2"] and ids[-2:] == ["*A", "*B"]
+    assert ids[:2] == ["*1", "*2"]
+    assert ids[-2:] == ["*A", "*B"]
     call(router, f"{NAT}/remove", **{".id": "*B"})
     assert add_rules(router, "again") == ["*C"]
 
@@ -64,11 +65,13 @@ def test_set_and_unset(router: Router) -> None:
     assert (row["disabled"], row["dst-port"]) == ("true", "8080")
     call(router, f"{NAT}/set", **{".id": rule, "!dst-port": "", "!comment": ""})
     [row] = call(router, f"{NAT}/print").items
-    assert "dst-port" not in row and "comment" not in row
+    assert "dst-port" not in row
+    assert "comment" not in row
     call(router, f"{NAT}/set", **{".id": rule, "comment": "back", "!disabled": ""})
     call(router, f"{NAT}/unset", **{".id": rule, "value-name": "comment"})
     [row] = call(router, f"{NAT}/print").items
-    assert "comment" not in row and row["disabled"] == "false"  # unset restores a default
+    assert "comment" not in row
+    assert row["disabled"] == "false"
 
 
 def test_set_without_id_traps_on_v7_and_does_nothing_on_v6(router: Router) -> None:
@@ -193,7 +196,8 @@ def test_stats_count_every_command_and_on_change_sees_writes(router: Router) -> 
     call(router, f"{NAT}/print")
     refused(router, f"{NAT}/remove", **{".id": "*9"})
     call(router, f"{NAT}/set", **{".id": "*1", "comment": "b"})
-    assert router.stats[f"{NAT}/add"] == 1 and router.stats[f"{NAT}/remove"] == 1
+    assert router.stats[f"{NAT}/add"] == 1
+    assert router.stats[f"{NAT}/remove"] == 1
     assert router.stats_for(NAT) == 4
     assert seen == [(NAT, "add", [1]), (NAT, "set", [1])]
 
@@ -218,6 +222,7 @@ def test_internal_api_for_the_behaviour(router: Router) -> None:
     assert call(router, "/ip/firewall/connection/print").items == []
     router.log_message("script,info", "hello")
     [line] = call(router, "/log/print").items
-    assert line["topics"] == "script,info" and line["message"] == "hello"
+    assert line["topics"] == "script,info"
+    assert line["message"] == "hello"
     assert line["time"] == ("2026-01-01 00:00:00" if router.profile.iso_dates
                             else "jan/01/2026 00:00:00")

@@ -37,7 +37,8 @@ def test_configuration_round_trips_through_a_restart(tmp_path: Path, version: st
     assert [(r[".id"], r["comment"]) for r in rows] == [("*2", "b"), ("*1", "a")]
     assert rows[1]["bytes"] == "0"  # counters restart, as on a reboot
     [script] = call(second, "/system/script/print").items
-    assert script["source"] == "x\r\ny" and script["run-count"] == "0"
+    assert script["source"] == "x\r\ny"
+    assert script["run-count"] == "0"
     assert "last-started" not in script
     assert call(second, "/system/identity/print").items == [{"name": "edge"}]
     assert call(second, "/tool/e-mail/get", value_name="port").ret == "587"
