@@ -1,0 +1,419 @@
+"""The generic menu-item provider: one RouterOS object of one menu as a Pulumi dynamic resource.
+
+`MenuItemProvider("nat")` is parametrised by a menu key only (plain data, pickled by reference);
+the menu's schema (`providers.schemas`) drives check, normalisation, diff, create, read, update
+and delete. Inputs besides the menu's properties (Python spelling):
+
+- `router`: the router's settings (`RouterSettings` fields); changing host or port replaces.
+- `ownership_tag`: written into the comment as `<comment> [lb:<tag>]`; `create` adopts an object
+  that already carries it instead of adding a duplicate.
+- `runtime_owned`: property names the router's own scripts own (a failover rule's `disabled`):
+  set at create, then never diffed, refreshed or written.
+- `place_before` (ordered menus): the `.id` to insert before at create; ignored afterwards
+  (order is ChainOrder's job).
+
+Outputs are the inputs in canonical form plus `router_version` (and, for the e-mail singleton,
+`previous`: the settings found at create, restored at delete).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from providers.connection import RouterClient, RouterSettings, client_for, password_source
+from providers.errors import RouterError
+from providers.schemas import menu
+from providers.schemas.base import (
+    Canonical,
+    Menu,
+    MenuSchema,
+    Version,
+    is_unknown,
+    version_text,
+)
+
+PROVIDER_KEY = "__provider"
+META_INPUTS = ("router", "ownership_tag", "runtime_owned", "place_before")
+META_OUTPUTS = ("router_version", "previous")
+META = frozenset((*META_INPUTS, *META_OUTPUTS, PROVIDER_KEY))
+ORDERED = frozenset({"mangle", "nat"})
+SINGLETON_ID = "singleton"
+
+TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+_TAG_IN_COMMENT = re.compile(r"(?:^|\s)\[lb:([^\]\s]+)\]$")
+
+# Read-only fields of the e-mail singleton, never written back when restoring.
+_EMAIL_READ_ONLY = frozenset({"last-status", "last-address", ".id"})
+
+
+def compose_comment(comment: str | None, tag: str | None) -> str | None:
+    """The comment stored on the router: the user's comment, then ` [lb:<tag>]`."""
+    if not tag:
+        return comment
+    return f"{comment} [lb:{tag}]" if comment else f"[lb:{tag}]"
+
+
+def split_comment(stored: str | None) -> tuple[str | None, str | None]:
+    """The router's comment → (the user's comment, the ownership tag)."""
+    if not stored:
+        return None, None
+    match = _TAG_IN_COMMENT.search(stored)
+    if not match:
+        return stored, None
+    return stored[: match.start()].rstrip() or None, match.group(1)
+
+
+def parse_version(text: Any) -> Version | None:
+    numbers = re.findall(r"\d+", str(text or ""))[:3]
+    if not numbers:
+        return None
+    padded = [int(n) for n in numbers] + [0] * (3 - len(numbers))
+    return (padded[0], padded[1], padded[2])
+
+
+class MenuItemProvider(ResourceProvider):
+    """A RouterOS menu item (or singleton) managed through the binary API."""
+
+    def __init__(self, menu_key: str) -> None:
+        super().__init__()
+        self.menu_key = menu_key
+
+    # -- schema helpers ----------------------------------------------------------------------
+
+    @property
+    def _menu(self) -> Menu:
+        return menu(self.menu_key)
+
+    def _schema(self, version: Version | None) -> MenuSchema:
+        return self._menu.for_version(version) if version else self._menu.latest
+
+    @property
+    def _has_comment(self) -> bool:
+        return "comment" in self._menu.latest.by_name
+
+    @staticmethod
+    def _values(props: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in props.items() if k not in META and v is not None}
+
+    @staticmethod
+    def _runtime_owned(props: Mapping[str, Any]) -> frozenset[str]:
+        owned = props.get("runtime_owned") or ()
+        return frozenset(owned) if not is_unknown(owned) else frozenset()
+
+    # -- Pulumi lifecycle --------------------------------------------------------------------
+
+    def configure(self, req: Any) -> None:
+        password_source.configure(req)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures: list[CheckFailure] = []
+        inputs: dict[str, Any] = {k: v for k, v in news.items() if k in META_INPUTS}
+        router = news.get("router")
+        if router is None:
+            failures.append(CheckFailure("router", "router is required: host, and optionally "
+                                                   "port, tls, verify_tls, ca_file, username"))
+        elif not is_unknown(router):
+            try:
+                inputs["router"] = RouterSettings.from_inputs(router).as_inputs()
+            except (ValueError, TypeError) as exc:
+                failures.append(CheckFailure("router", f"invalid router settings: {exc}"))
+        tag = news.get("ownership_tag")
+        if tag is not None and not is_unknown(tag):
+            if not self._has_comment:
+                failures.append(CheckFailure("ownership_tag", f"{self._menu.path} has no comment "
+                                                              "to carry an ownership tag"))
+            elif not TAG_PATTERN.match(str(tag)):
+                failures.append(CheckFailure(
+                    "ownership_tag", f"{tag!r} is not a valid tag: 1-64 letters, digits and "
+                                     ". _ : / - , starting with a letter or digit"))
+        schema = self._menu.latest
+        known = self._menu.all_props()
+        owned = news.get("runtime_owned")
+        if owned is not None and not is_unknown(owned):
+            wrong = [name for name in owned if name not in known]
+            if wrong:
+                failures.append(CheckFailure(
+                    "runtime_owned", f"{', '.join(map(str, wrong))}: not properties of "
+                                     f"{schema.path}; known: {', '.join(sorted(known))}"))
+            else:
+                inputs["runtime_owned"] = sorted(owned)
+        if news.get("place_before") is not None and self.menu_key not in ORDERED:
+            failures.append(CheckFailure("place_before", f"{schema.path} is not an ordered list"))
+        comment = news.get("comment")
+        if isinstance(comment, str) and not is_unknown(comment) and "[lb:" in comment:
+            failures.append(CheckFailure("comment", "`[lb:` is reserved for the ownership tag; "
+                                                    "set ownership_tag instead"))
+        raw = {k: v for k, v in news.items() if k not in META}
+        values, issues = schema.validate(raw)
+        failures += [CheckFailure(name, reason) for name, reason in issues]
+        inputs.update(values)
+        inputs.update({k: v for k, v in raw.items() if is_unknown(v)})
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces: list[str] = []
+        changes: list[str] = []
+        old_router, new_router = olds.get("router"), news.get("router")
+        if is_unknown(new_router) or _target(old_router) != _target(new_router):
+            replaces.append("router")
+        version = parse_version(olds.get("router_version"))
+        schema = self._schema(version)
+        owned = self._runtime_owned(news) | self._runtime_owned(olds)
+        for name in _changed(schema, self._values(olds), self._values(news), owned):
+            (replaces if name in schema.replace else changes).append(name)
+        if (olds.get("ownership_tag") or None) != (news.get("ownership_tag") or None):
+            changes.append("ownership_tag")
+        if sorted(olds.get("runtime_owned") or []) != sorted(news.get("runtime_owned") or []):
+            changes.append("runtime_owned")
+        same_router = "router" not in replaces
+        return DiffResult(
+            changes=bool(changes or replaces),
+            replaces=replaces,
+            stables=[],
+            # On the same router the replacement carries the same tag and name: it must not
+            # adopt the object it replaces, so the old one goes first.
+            delete_before_replace=bool(replaces) and same_router,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        client = self._client(props)
+        version = client.version
+        schema = self._versioned(props, version)
+        values = self._values(props)
+        if schema.kind == "singleton":
+            return self._create_singleton(client, schema, props, values, version)
+        tag = props.get("ownership_tag")
+        rows = client.snapshot(schema.path) if tag or "name" in values else []
+        mine = [row for row in rows if split_comment(row.get("comment"))[1] == tag] if tag else []
+        if len(mine) > 1:
+            ids = ", ".join(row.get(".id", "?") for row in mine)
+            raise RouterError(f"ownership tag {tag!r} is on several items ({ids}); it must be "
+                              "unique on the router", path=schema.path, command="add")
+        if mine:
+            row = mine[0]
+            current = self._decode(schema, row, version)
+            owned = self._runtime_owned(props)
+            self._write(client, schema, row[".id"], current, values, tag, split_comment(
+                row.get("comment"))[1], version, owned)
+            return CreateResult(row[".id"], self._outputs(props, values, version))
+        if "name" in values:
+            clash = [row for row in rows if row.get("name") == values["name"]]
+            if clash:
+                raise RouterError(
+                    f"an item named {values['name']!r} exists without this resource's ownership "
+                    f"tag; add [lb:{tag}] to its comment to adopt it" if tag else
+                    f"an item named {values['name']!r} already exists",
+                    path=schema.path, command="add")
+        words = schema.encode(values, version)
+        if self._has_comment:
+            comment = compose_comment(values.get("comment"), tag)
+            if comment is not None:
+                words["comment"] = comment
+        if props.get("place_before") and self.menu_key in ORDERED:
+            words["place-before"] = str(props["place_before"])
+        id_ = client.add(schema.path, **words)
+        return CreateResult(id_, self._outputs(props, values, version))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        client = self._client(props)
+        version = client.version
+        schema = self._schema(version)
+        rows = client.snapshot(schema.path)
+        if schema.kind == "singleton":
+            row: dict[str, str] | None = rows[0] if rows else None
+        else:
+            row = next((r for r in rows if r.get(".id") == id_), None)
+            tag = props.get("ownership_tag")
+            if row is None and tag:
+                # `.id`s change when the router reboots; the tag does not.
+                tagged = [r for r in rows if split_comment(r.get("comment"))[1] == tag]
+                row = tagged[0] if len(tagged) == 1 else None
+        if row is None:
+            return ReadResult("", {})
+        current = self._decode(schema, row, version)
+        old = self._values(props)
+        owned = self._runtime_owned(props)
+        values: dict[str, Any] = {}
+        for name, prop in schema.by_name.items():
+            if name in owned:
+                if name in old:
+                    values[name] = old[name]
+                continue
+            if prop.router_fills and name not in old:
+                continue
+            if name in current and (name in old or current[name] != prop.default):
+                values[name] = current[name]
+            elif name in old and prop.default is not None:
+                values[name] = prop.default
+        outs = {k: props[k] for k in (*META_INPUTS, "previous") if props.get(k) is not None}
+        if self._has_comment:
+            outs["ownership_tag"] = split_comment(row.get("comment"))[1]
+        outs.update(values)
+        outs["router_version"] = version_text(version)
+        inputs = {k: v for k, v in outs.items() if k not in META_OUTPUTS}
+        return ReadResult(row.get(".id", id_) if schema.kind != "singleton" else id_,
+                          outs, inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        client = self._client(news)
+        version = client.version
+        schema = self._versioned(news, version)
+        values = self._values(news)
+        owned = self._runtime_owned(news) | self._runtime_owned(olds)
+        target = None if schema.kind == "singleton" else id_
+        self._write(client, schema, target, self._values(olds), values,
+                    news.get("ownership_tag"), olds.get("ownership_tag"), version, owned)
+        outs = self._outputs(news, values, version)
+        if olds.get("previous") is not None:
+            outs["previous"] = olds["previous"]
+        return UpdateResult(outs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        client = self._client(props)
+        path = self._menu.path
+        if self._menu.kind == "singleton":
+            previous = props.get("previous")
+            if previous:
+                restore = {k: v for k, v in previous.items() if k not in _EMAIL_READ_ONLY}
+                client.set(path, None, **restore)
+            return
+        try:
+            client.remove(path, id_)
+        except RouterError as exc:
+            if not exc.is_missing_item:
+                raise
+
+    # -- the pieces --------------------------------------------------------------------------
+
+    @staticmethod
+    def _client(props: Mapping[str, Any]) -> RouterClient:
+        return client_for(RouterSettings.from_inputs(props["router"]))
+
+    def _versioned(self, props: Mapping[str, Any], version: Version) -> MenuSchema:
+        """The schema for this router's version; declared properties it lacks are an error."""
+        schema = self._schema(version)
+        values = self._values(props)
+        known = self._menu.all_props()
+        missing = [name for name in values if name not in schema.by_name]
+        issues = [
+            (name, f"{name} needs {known[name].needs() if name in known else 'another version'}"
+                   f"; the router runs {version_text(version)}")
+            for name in missing
+        ]
+        issues += schema.unsupported([n for n in values if n not in missing], version)
+        if not issues:
+            issues = schema.validate(values)[1]
+        if issues:
+            raise RouterError("; ".join(f"{name}: {reason}" for name, reason in issues),
+                              path=schema.path, command="add", kind="version")
+        return schema
+
+    def _decode(self, schema: MenuSchema, row: Mapping[str, str], version: Version) -> dict:
+        current = schema.decode(row, version)
+        if self._has_comment:
+            comment = split_comment(row.get("comment"))[0]
+            current.pop("comment", None)
+            if comment is not None:
+                current["comment"] = comment
+        return current
+
+    def _write(
+        self,
+        client: RouterClient,
+        schema: MenuSchema,
+        id_: str | None,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        new_tag: str | None,
+        old_tag: str | None,
+        version: Version,
+        owned: frozenset[str],
+    ) -> None:
+        """One `set` that takes the item from `old` to `new` (nothing when they already match)."""
+        names = _changed(schema, old, new, owned | {"comment"})
+        to_set = {name: new[name] for name in names if name in new}
+        to_unset: list[str] = []
+        for name in names:
+            if name not in new:
+                default = schema.default_of(name)
+                if default is not None:
+                    to_set[name] = default
+                else:
+                    to_unset.append(schema.by_name[name].api_name)
+        words = schema.encode(to_set, version)
+        if self._has_comment and (
+            (old.get("comment"), old_tag or None) != (new.get("comment"), new_tag or None)
+        ):
+            comment = compose_comment(new.get("comment"), new_tag)
+            if comment is None:
+                to_unset.append("comment")
+            else:
+                words["comment"] = comment
+        if words or to_unset:
+            client.set(schema.path, id_, unset=to_unset, **words)
+
+    def _create_singleton(self, client: RouterClient, schema: MenuSchema, props: Mapping[str, Any],
+                          values: dict[str, Any], version: Version) -> CreateResult:
+        rows = client.snapshot(schema.path)
+        found = rows[0] if rows else {}
+        current = schema.decode(found, version)
+        self._write(client, schema, None, current, values, None, None, version, frozenset())
+        outs = self._outputs(props, values, version)
+        outs["previous"] = {k: v for k, v in found.items() if k not in _EMAIL_READ_ONLY}
+        return CreateResult(SINGLETON_ID, outs)
+
+    def _outputs(self, props: Mapping[str, Any], values: Mapping[str, Canonical],
+                 version: Version) -> dict[str, Any]:
+        outs = {k: props[k] for k in META_INPUTS if props.get(k) is not None}
+        outs.update(values)
+        outs["router_version"] = version_text(version)
+        return outs
+
+
+def _target(router: Any) -> tuple[str, int] | None:
+    if router is None or is_unknown(router):
+        return None
+    try:
+        settings = RouterSettings.from_inputs(router)
+    except (ValueError, TypeError):
+        return None
+    return (settings.host, settings.port)
+
+
+def _changed(schema: MenuSchema, old: Mapping[str, Any], new: Mapping[str, Any],
+             skip: frozenset[str] | set[str]) -> list[str]:
+    """Properties whose effective value differs (absent means the router's default)."""
+    out = []
+    for name, prop in schema.by_name.items():
+        if name in skip:
+            continue
+        before, after = old.get(name), new.get(name)
+        if after is not None and is_unknown(after):
+            out.append(name)
+            continue
+        if prop.router_fills and after is None:
+            continue
+        if _effective(prop, before) != _effective(prop, after):
+            out.append(name)
+    return out
+
+
+def _effective(prop: Any, value: Any) -> Any:
+    if value is None:
+        return prop.default
+    try:
+        return prop.normalise(value)
+    except ValueError:
+        return value

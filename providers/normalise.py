@@ -1,0 +1,285 @@
+"""Canonical forms of RouterOS values, so that equal settings compare equal.
+
+The router and the user spell the same value in different ways: `yes`/`true`/True,
+`10s`/`00:00:10`, `443,80`/`80,443`, CRLF/LF script sources, `10.0.0.1/32`/`10.0.0.1`,
+`jan/02/2024`/`2024-01-02`. Each function here parses any accepted spelling, raises
+`ValueError` with a message a person can act on, and returns one canonical string.
+Pure functions, no I/O; they know RouterOS value syntax and nothing about menus.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+
+_TRUE = {"yes", "true", "on"}
+_FALSE = {"no", "false", "off"}
+
+
+def boolean(value: object) -> str:
+    """`true` or `false` (how print shows booleans on v6 and v7)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return "true"
+    if text in _FALSE:
+        return "false"
+    raise ValueError(f"{value!r} is not a boolean: use true/false (or yes/no)")
+
+
+def as_bool(value: object) -> bool:
+    return boolean(value) == "true"
+
+
+_UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)")
+_CLOCK = re.compile(r"^(?:(\d+)d\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+
+
+def duration_seconds(value: object) -> float:
+    """Seconds in a RouterOS duration: `1d5h36m1s`, `500ms`, `00:00:10`, `1d 02:00:00`, `30`."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"{value!r} is not a duration: it is negative")
+        return float(value)
+    text = str(value).strip().lower()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    clock = _CLOCK.match(text)
+    if clock:
+        days, hours, minutes, seconds = clock.groups()
+        if int(minutes) > 59 or float(seconds) >= 60:
+            raise ValueError(f"{value!r} is not a duration: minutes and seconds go to 59")
+        return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(
+            f"{value!r} is not a duration: use e.g. 10s, 1m30s, 1d2h, 500ms or hh:mm:ss"
+        )
+    return sum(float(number) * _UNITS[unit] for number, unit in parts)
+
+
+def duration(value: object) -> str:
+    """The compact form RouterOS prints: `10s`, `1m30s`, `1d5h36m1s`, `1w`, `250ms`, `0s`."""
+    total_ms = round(duration_seconds(value) * 1000)
+    if total_ms == 0:
+        return "0s"
+    out = []
+    for unit, size in (("w", 604800000), ("d", 86400000), ("h", 3600000), ("m", 60000),
+                       ("s", 1000), ("ms", 1)):
+        count, total_ms = divmod(total_ms, size)
+        if count:
+            out.append(f"{count}{unit}")
+    return "".join(out)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise ValueError(f"{text!r} is not a port: use a number from 0 to 65535")
+    return int(text)
+
+
+def port_list(value: object, *, allow_negation: bool = True) -> str:
+    """`80,443,8000-8080`: ports and ranges, sorted, spaces removed; `!` negates the whole list."""
+    text = str(value).strip().replace(" ", "")
+    negate = ""
+    if allow_negation and text.startswith("!"):
+        negate, text = "!", text[1:]
+    if not text:
+        raise ValueError("empty port list: use e.g. 80 or 80,443 or 8000-8080")
+    spans: list[tuple[int, int]] = []
+    for part in text.split(","):
+        low, sep, high = part.partition("-")
+        start, end = _port(low), _port(high) if sep else _port(low)
+        if end < start:
+            raise ValueError(f"{part!r} is not a port range: the first port must be the lower")
+        spans.append((start, end))
+    if len(spans) > 15:
+        raise ValueError("a port list holds at most 15 ports or ranges")
+    rendered = (f"{a}-{b}" if a != b else str(a) for a, b in sorted(set(spans)))
+    return negate + ",".join(rendered)
+
+
+def port_or_range(value: object) -> str:
+    """`to-ports`: one port or one range."""
+    text = port_list(value, allow_negation=False)
+    if "," in text:
+        raise ValueError(f"{value!r}: give one port or one range (e.g. 8080 or 8000-8010)")
+    return text
+
+
+def single_port(value: object) -> str:
+    return str(_port(str(value).strip()))
+
+
+def _address(text: str) -> str:
+    try:
+        if "/" in text:
+            network = ipaddress.ip_network(text, strict=False)
+            if network.prefixlen == network.max_prefixlen:
+                return str(network.network_address)
+            return str(network)
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an IP address: use e.g. 192.168.88.10, 10.0.0.0/24 "
+            "or 10.0.0.1-10.0.0.9"
+        ) from None
+
+
+def address(value: object, *, allow_negation: bool = True, allow_range: bool = True) -> str:
+    """An address, a prefix (`10.0.0.0/24`, host bits cleared, `/32` dropped) or a range."""
+    text = str(value).strip()
+    negate = ""
+    if allow_negation and text.startswith("!"):
+        negate, text = "!", text[1:]
+    if allow_range and "-" in text:
+        low, high = (_address(part) for part in text.split("-", 1))
+        if ipaddress.ip_address(high) < ipaddress.ip_address(low):
+            raise ValueError(f"{value!r} is not an address range: the first must be the lower")
+        return f"{negate}{low}-{high}"
+    return negate + _address(text)
+
+
+def plain_address(value: object) -> str:
+    """One IP address, no prefix, range or negation."""
+    text = str(value).strip()
+    if "/" in text or "-" in text:
+        raise ValueError(f"{value!r} is not a single IP address: use e.g. 192.168.88.10")
+    return _address(text)
+
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$")
+
+
+def host(value: object) -> str:
+    """An IP address or a DNS name."""
+    text = str(value).strip()
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    if not _HOSTNAME.match(text) or text.replace(".", "").isdigit():
+        raise ValueError(f"{value!r} is neither an IP address nor a host name")
+    return text.lower().rstrip(".")
+
+
+def choice(value: object, allowed: Iterable[str], *, negatable: bool = False) -> str:
+    """One of `allowed` (case-insensitive input)."""
+    allowed = tuple(allowed)
+    text = str(value).strip().lower()
+    negate = ""
+    if negatable and text.startswith("!"):
+        negate, text = "!", text[1:]
+    if text not in allowed:
+        raise ValueError(f"{value!r} is not allowed: use one of {', '.join(allowed)}")
+    return negate + text
+
+
+def choice_set(value: object, allowed: Iterable[str], *, negatable: bool = False) -> str:
+    """A comma list drawn from `allowed`, sorted and without repeats (`established,related`)."""
+    allowed = tuple(allowed)
+    items = value if isinstance(value, list | tuple | set | frozenset) else str(value).split(",")
+    text = ",".join(str(item).strip() for item in items)
+    negate = ""
+    if negatable and text.startswith("!"):
+        negate, text = "!", text[1:]
+    chosen = {part.strip().lower() for part in text.split(",") if part.strip()}
+    wrong = sorted(chosen - set(allowed))
+    if wrong or not chosen:
+        raise ValueError(
+            f"{value!r}: {', '.join(wrong) or 'nothing'} not allowed; "
+            f"use a comma list of {', '.join(allowed)}"
+        )
+    return negate + ",".join(sorted(chosen))
+
+
+PCC_FIELDS = (
+    "src-address", "dst-address", "both-addresses", "src-port", "src-address-and-port",
+    "dst-port", "dst-address-and-port", "both-ports", "both-addresses-and-ports",
+)
+
+
+def classifier(value: object) -> str:
+    """`per-connection-classifier`: `[!]fields:denominator/remainder`, remainder < denominator."""
+    text = str(value).strip().lower()
+    match = re.fullmatch(r"(!?)([a-z-]+):(\d+)/(\d+)", text)
+    if not match:
+        raise ValueError(
+            f"{value!r} is not a classifier: use <fields>:<denominator>/<remainder>, "
+            "e.g. src-address:3/0"
+        )
+    negate, fields, denominator, remainder = match.groups()
+    if fields not in PCC_FIELDS:
+        raise ValueError(f"{fields!r} is not a classifier field: use one of {', '.join(PCC_FIELDS)}")
+    if int(denominator) < 1:
+        raise ValueError(f"{value!r}: the denominator must be at least 1")
+    if int(remainder) >= int(denominator):
+        raise ValueError(
+            f"{value!r}: the remainder must be below the denominator (0..{int(denominator) - 1})"
+        )
+    return f"{negate}{fields}:{int(denominator)}/{int(remainder)}"
+
+
+def script_source(value: object) -> str:
+    """Script text with LF line ends (the router returns CRLF)."""
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def date(value: object) -> str:
+    """ISO `2024-01-02` from `2024-01-02` (v7.10+) or `jan/02/2024` (older)."""
+    text = str(value).strip().lower()
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        old = re.fullmatch(r"([a-z]{3})/(\d{1,2})/(\d{4})", text)
+        if not old or old.group(1) not in _MONTHS:
+            raise ValueError(f"{value!r} is not a date: use 2024-01-31 (or jan/31/2024)")
+        month, day, year = _MONTHS.index(old.group(1)) + 1, int(old.group(2)), int(old.group(3))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError(f"{value!r} is not a date")
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def date_v6(iso: str) -> str:
+    """The pre-7.10 spelling of an ISO date, for routers that want it."""
+    year, month, day = (int(p) for p in iso.split("-"))
+    return f"{_MONTHS[month - 1]}/{day:02d}/{year:04d}"
+
+
+def time_of_day(value: object) -> str:
+    """`hh:mm:ss`, or `startup`."""
+    text = str(value).strip().lower()
+    if text == "startup":
+        return text
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59 or (
+        match.group(3) and int(match.group(3)) > 59
+    ):
+        raise ValueError(f"{value!r} is not a time: use hh:mm:ss (00:00:00-23:59:59) or startup")
+    return f"{int(match.group(1)):02d}:{match.group(2)}:{match.group(3) or '00'}"
+
+
+def integer(value: object, *, low: int = 0, high: int | None = None) -> str:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a whole number") from None
+    if number < low or (high is not None and number > high):
+        bound = f"{low}..{high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{value!r} is out of range: use {bound}")
+    return str(number)
+
+
+def text(value: object) -> str:
+    return str(value)

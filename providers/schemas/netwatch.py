@@ -1,0 +1,76 @@
+"""/tool/netwatch: host probes that run the up/down scripts.
+
+v6 knows ICMP only (host, interval, timeout, scripts); v7 adds probe types, names, delays,
+thresholds and a test script. Defaults marked [uncertain] in the reference (v6 interval 1m,
+timeout 1s) are taken as they are; v7 threshold defaults are not documented, so those fields are
+compared only when declared (`router_fills`).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from providers import normalise as n
+from providers.schemas.base import Menu, MenuSchema, Prop
+
+V7: tuple[int, int, int] = (7, 0, 0)
+TYPES = ("simple", "icmp", "tcp-conn", "http-get", "https-get", "dns")
+
+
+def _common(interval: str, timeout: str) -> tuple[Prop, ...]:
+    return (
+        Prop("interval", n.duration, default=interval),
+        Prop("timeout", n.duration, default=timeout),
+        Prop("up_script", n.script_source, default=""),
+        Prop("down_script", n.script_source, default=""),
+        Prop("disabled", n.as_bool, default=False),
+        Prop("comment", n.text),
+    )
+
+
+def _percent(value: object) -> str:
+    text = str(value).strip().removesuffix("%")
+    return n.integer(text, high=100) + "%"
+
+
+def _v7(name: str, normalise, **kw) -> Prop:  # type: ignore[no-untyped-def]
+    return Prop(name, normalise, since=V7, **kw)
+
+
+V6_SCHEMA = MenuSchema(
+    key="netwatch",
+    path="/tool/netwatch",
+    props=(Prop("host", n.plain_address, required=True), *_common("1m", "1s")),
+)
+
+_OPTIONAL_V7 = (
+    ("packet_interval", n.duration), ("packet_count", n.integer),
+    ("packet_size", n.integer), ("thr_max", n.duration), ("thr_avg", n.duration),
+    ("thr_stdev", n.duration), ("thr_jitter", n.duration), ("thr_loss_percent", _percent),
+    ("thr_loss_count", n.integer), ("thr_tcp_conn_time", n.duration),
+    ("thr_http_time", n.duration),
+)
+
+V7_SCHEMA = MenuSchema(
+    key="netwatch",
+    path="/tool/netwatch",
+    props=(
+        Prop("host", n.host, required=True),
+        _v7("name", n.text),
+        _v7("type", partial(n.choice, allowed=TYPES), default="simple"),
+        # 80, or 443 for https-get: the router fills it in from the type.
+        _v7("port", n.single_port, router_fills=True),
+        _v7("start_delay", n.duration, default="3s"),
+        _v7("startup_delay", n.duration, default="5m"),
+        _v7("test_script", n.script_source, default=""),
+        _v7("src_address", n.plain_address),
+        _v7("http_codes", n.text),
+        *(_v7(name, fn, router_fills=True) for name, fn in _OPTIONAL_V7),
+        *_common("10s", "3s"),
+    ),
+    # Each probe type takes its own fields; switching type in place could leave the old
+    # type's fields behind, so a new probe replaces the old one.
+    replace=frozenset({"type"}),
+)
+
+MENU = Menu("netwatch", (((0, 0, 0), V6_SCHEMA), (V7, V7_SCHEMA)))

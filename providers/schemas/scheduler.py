@@ -1,0 +1,31 @@
+"""/system/scheduler: timed and startup runs (the periodic failover resync)."""
+
+from __future__ import annotations
+
+from providers import normalise as n
+from providers.schemas._system import ALL_POLICIES, object_name, policy
+from providers.schemas.base import Canonical, MenuSchema, Prop, Version, single
+
+
+def _encode_date(value: Canonical, version: Version) -> str:
+    # Dates print and parse as jan/02/2024 before 7.10, as ISO from 7.10.
+    return str(value) if version >= (7, 10, 0) else n.date_v6(str(value))
+
+
+SCHEMA = MenuSchema(
+    key="scheduler",
+    path="/system/scheduler",
+    props=(
+        Prop("name", object_name, required=True),
+        Prop("on_event", n.script_source, default=""),
+        Prop("start_date", n.date, router_fills=True),
+        Prop("start_time", n.time_of_day, router_fills=True),
+        Prop("interval", n.duration, default="0s"),
+        Prop("policy", policy, default=ALL_POLICIES),
+        Prop("disabled", n.as_bool, default=False),
+        Prop("comment", n.text),
+    ),
+    encoders={"start_date": _encode_date},
+)
+
+MENU = single(SCHEMA)
