@@ -1,0 +1,616 @@
+"""Runs a parsed script against a router, exactly as an API client would drive it.
+
+Every effect goes through `router.call(Request(...))` with the script's owner and policies, so the
+router validates, counts, logs and refuses a script's commands the way it does a client's
+(policy checks included: they are the router's decision, not this module's). The interpreter
+knows the API's command shapes (`print`, `get =value-name=`, `.id` comma lists, `ret`) and the
+script globals kept on the router object; it knows nothing of menus' contents or of sockets.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.api import CommandError, Request
+
+from .errors import ScriptError
+from .nodes import (
+    Binary,
+    Block,
+    Command,
+    Expr,
+    ExprStatement,
+    Interpolated,
+    Literal,
+    Prop,
+    ScriptCommand,
+    Statement,
+    Substitution,
+    Unary,
+    Var,
+    Word,
+)
+from .regex import Regex, RegexError
+from .values import (
+    MAX_STRING,
+    Value,
+    as_bool,
+    as_number,
+    checked,
+    equal,
+    from_printed,
+    from_word,
+    less,
+    seconds,
+    to_attribute,
+    to_text,
+    type_name,
+    wrap,
+)
+
+MAX_STATEMENTS = 100_000  # per run, nested `/system script run`s included
+MAX_RUN_DEPTH = 8  # scripts running scripts (a script that runs itself must stop, not recurse)
+LOG_LEVELS = frozenset({"info", "warning", "error", "debug"})
+ID_VERBS = frozenset({"set", "unset", "remove", "enable", "disable", "comment"})
+
+
+class _Fatal(ScriptError):
+    """A cap was hit: not even `:do ... on-error=` may catch it."""
+
+
+@dataclass
+class _Scope:
+    parent: _Scope | None = None
+    locals: dict[str, Value] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+
+    def owner(self, name: str) -> _Scope | None:
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.locals or name in scope.globals:
+                return scope
+            scope = scope.parent
+        return None
+
+
+@dataclass
+class _Budget:
+    """Shared by a run and the runs it starts."""
+
+    statements: int = 0
+    depth: int = 0
+
+
+_active = threading.local()
+
+
+class Interpreter:
+    def __init__(self, router: Any, *, policies: frozenset[str], owner: str) -> None:
+        self.router = router
+        self.policies = policies
+        self.owner = owner
+        self.output: list[str] = []
+        self.delayed = 0.0  # what `:delay` asked for; the simulator does not sleep
+        self.regexes: dict[str, Regex] = {}
+        if not hasattr(router, "script_globals"):
+            router.script_globals = {}
+        self.globals: dict[str, Value] = router.script_globals
+
+    @property
+    def budget(self) -> _Budget:
+        return _active.budget  # type: ignore[no-any-return]
+
+    # statements -------------------------------------------------------------------------
+
+    def run(self, block: Block) -> None:
+        self.block(block, _Scope())
+
+    def block(self, block: Block, parent: _Scope) -> Value:
+        """Runs the statements in a new scope; the value is the last statement's."""
+        scope = _Scope(parent)
+        result: Value = None
+        for statement in block.statements:
+            self.tick(statement)
+            result = self.statement(statement, scope)
+        return result
+
+    def tick(self, node: Statement | Expr) -> None:
+        self.budget.statements += 1
+        if self.budget.statements > MAX_STATEMENTS:
+            raise _Fatal(
+                f"script stopped: more than {MAX_STATEMENTS} statements executed "
+                f"(runaway loop?) (line {node.line} column {node.column})",
+                node.line, node.column,
+            )
+
+    def statement(self, statement: Statement, scope: _Scope) -> Value:
+        match statement:
+            case Block():
+                return self.block(statement, scope)
+            case Command():
+                return self.command(statement, scope)
+            case ScriptCommand():
+                return self.global_command(statement, scope)
+            case ExprStatement():
+                return self.eval(statement.expr, scope)
+        raise AssertionError(statement)
+
+    # menu commands ----------------------------------------------------------------------
+
+    def call(self, node: Command, command: str, attributes: dict[str, str]) -> Any:
+        request = Request(command, attributes, (), self.owner, self.policies)
+        try:
+            return self.router.call(request)
+        except CommandError as error:
+            raise ScriptError(error.message, node.line, node.column,
+                              int(error.category) if error.category is not None else None
+                              ) from None
+
+    def rows(self, node: Command, scope: _Scope, proplist: str | None) -> list[dict[str, str]]:
+        """`find`/`print`: print everything, then filter here (the API has no regex)."""
+        path = "/" + "/".join(node.path)
+        attributes = {".proplist": proplist} if proplist else {}
+        rows = self.call(node, f"{path}/print", attributes).items
+        if node.where is None:
+            return list(rows)
+        return [row for row in rows if self.matches(node.where, scope, row)]
+
+    def matches(self, where: Expr, scope: _Scope, row: dict[str, str]) -> bool:
+        value = self.eval(where, scope, row)
+        if isinstance(value, bool):
+            return value
+        return value is not None and to_text(value) != ""
+
+    def command(self, node: Command, scope: _Scope) -> Value:
+        named = {name: self.argument(expr, scope) for name, expr in node.named}
+        positional = [self.argument(expr, scope, raw_list=True) for expr in node.positional]
+        if node.verb == "find":
+            self.no_positional(node, positional)
+            return [row[".id"] for row in self.rows(node, scope, None) if ".id" in row]
+        if node.verb == "print":
+            return self.print_(node, scope, positional, named)
+        if node.verb == "get":
+            return self.get(node, positional, named)
+        if "numbers" in named:
+            named[".id"] = named.pop("numbers")
+        if positional:
+            first, *rest = positional
+            named[".id"] = to_attribute(first)
+            if rest and node.verb == "unset":
+                named["value-name"] = to_attribute(rest.pop(0))
+            if rest and node.verb == "move":
+                named["destination"] = to_attribute(rest.pop(0))
+            if rest:
+                raise self.outside(node, f"a second unnamed argument to {node.verb}")
+        if node.verb in ID_VERBS and named.get(".id", None) == "":
+            return None  # `disable [find ...]` that found nothing does nothing
+        response = self.call(node, node.command, named)
+        if node.verb == "run" and node.path == ("system", "script"):
+            # A script started from a script prints to the same output.
+            if response.ret:
+                self.output.append(response.ret)
+            return None
+        return response.ret
+
+    def argument(self, expr: Expr, scope: _Scope, raw_list: bool = False) -> Any:
+        """A menu command's argument: words stay text; code blocks are sent as their source."""
+        if isinstance(expr, Word):
+            return expr.text
+        if isinstance(expr, Block):
+            return expr.text
+        value = self.eval(expr, scope)
+        return value if raw_list and isinstance(value, list) else to_attribute(value)
+
+    def print_(self, node: Command, scope: _Scope, flags: list[Any], named: dict[str, str]
+               ) -> Value:
+        proplist = named.pop("proplist", None) or named.pop(".proplist", None)
+        rows = self.rows(node, scope, proplist)
+        if "count-only" in flags or "count-only" in named:
+            return len(rows)
+        for index, row in enumerate(rows):
+            pairs = " ".join(f"{key}={_quoted(value)}" for key, value in row.items()
+                             if key != ".id")
+            self.output.append(f"{index:>2} {pairs}\n")
+        return None
+
+    def get(self, node: Command, positional: list[Any], named: dict[str, str]) -> Value:
+        """`get <id> <property>` on list menus, `get <property>` on singletons, via API `get`."""
+        attributes = dict(named)
+        if "number" in attributes:
+            attributes[".id"] = attributes.pop("number")
+        if len(positional) == 2:
+            attributes[".id"] = to_attribute(positional[0])
+            attributes["value-name"] = to_attribute(positional[1])
+        elif len(positional) == 1 and ".id" in attributes:
+            attributes["value-name"] = to_attribute(positional[0])
+        elif len(positional) == 1:
+            attributes["value-name"] = to_attribute(positional[0])
+        elif positional:
+            raise self.outside(node, "get with more than two unnamed arguments")
+        response = self.call(node, node.command, attributes)
+        if response.ret is None and response.items:
+            return to_text([f"{k}={v}" for k, v in response.items[0].items()])
+        return from_printed(response.ret or "") if response.ret is not None else None
+
+    def no_positional(self, node: Command, positional: list[Any]) -> None:
+        if positional:
+            raise self.outside(node, f"an unnamed argument to {node.verb} (use where)")
+
+    @staticmethod
+    def outside(node: Statement | Expr, what: str) -> ScriptError:
+        return ScriptError(
+            f"{what} is outside the simulator's script subset "
+            f"(line {node.line} column {node.column})",
+            node.line, node.column,
+        )
+
+    # global commands --------------------------------------------------------------------
+
+    def global_command(self, node: ScriptCommand, scope: _Scope) -> Value:
+        named = dict(node.named)
+        args = node.positional
+        match node.name:
+            case "local" | "global" | "set":
+                return self.variable(node, scope, args)
+            case "put":
+                self.arity(node, args, 1, 1)
+                self.output.append(to_text(self.eval(args[0], scope)) + "\n")
+                return None
+            case "log":
+                self.arity(node, args, 2, 2)
+                level = to_text(self.eval(args[0], scope))
+                if level not in LOG_LEVELS:
+                    raise ScriptError(
+                        f"bad log level {level} (line {node.line} column {node.column})",
+                        node.line, node.column,
+                    )
+                message = to_text(self.eval(args[1], scope))
+                self.call_log(node, level, message)
+                return None
+            case "delay":
+                self.arity(node, args, 0, 1)
+                text = to_text(self.eval(args[0], scope)) if args else "1s"
+                delay = seconds(text)
+                if delay is None:
+                    raise ScriptError(f"invalid time value {text!r} "
+                                      f"(line {node.line} column {node.column})",
+                                      node.line, node.column)
+                # The simulator never sleeps: a router's clock is advanced by the test, and a
+                # script's delay only matters to scripts that race each other, which ours avoid.
+                self.delayed += delay
+                return None
+            case "if":
+                self.arity(node, args, 1, 1)
+                condition = as_bool(self.eval(args[0], scope), args[0].line, args[0].column)
+                branch = named.get("do") if condition else named.get("else")
+                return self.code(node, branch, scope) if branch is not None else None
+            case "while":
+                self.arity(node, args, 1, 1)
+                while as_bool(self.eval(args[0], scope), args[0].line, args[0].column):
+                    self.tick(node)
+                    self.code(node, named.get("do"), scope)
+                return None
+            case "do":
+                return self.do(node, scope, args, named)
+            case "foreach":
+                return self.foreach(node, scope, args, named)
+            case "for":
+                return self.for_(node, scope, args, named)
+            case "len":
+                self.arity(node, args, 1, 1)
+                value = self.eval(args[0], scope)
+                return len(value) if isinstance(value, list) else len(to_text(value))
+            case "tostr":
+                self.arity(node, args, 1, 1)
+                return to_text(self.eval(args[0], scope))
+            case "tonum":
+                self.arity(node, args, 1, 1)
+                value = from_word(to_text(self.eval(args[0], scope)))
+                return value if isinstance(value, int) and not isinstance(value, bool) else None
+            case "typeof":
+                self.arity(node, args, 1, 1)
+                return type_name(self.eval(args[0], scope))
+            case "pick":
+                return self.pick(node, scope, args)
+            case "error":
+                self.arity(node, args, 1, 1)
+                message = to_text(self.eval(args[0], scope))
+                raise ScriptError(message, node.line, node.column)
+            case "nothing":
+                return None
+        raise self.outside(node, f":{node.name}")
+
+    def call_log(self, node: ScriptCommand, level: str, message: str) -> None:
+        request = Request(f"/log/{level}", {"message": message}, (), self.owner, self.policies)
+        try:
+            self.router.call(request)
+        except CommandError as error:
+            raise ScriptError(error.message, node.line, node.column) from None
+
+    def arity(self, node: ScriptCommand, args: tuple[Expr, ...], low: int, high: int) -> None:
+        if not low <= len(args) <= high:
+            token = args[high] if len(args) > high else node
+            raise ScriptError(
+                f"expected end of command (line {token.line} column {token.column})"
+                if len(args) > high else
+                f"missing value for :{node.name} (line {node.line} column {node.column})",
+                token.line, token.column,
+            )
+
+    def name_of(self, node: ScriptCommand, expr: Expr) -> str:
+        if not isinstance(expr, Word) or not expr.text.replace("_", "a").isalnum():
+            raise ScriptError(
+                f"invalid variable name (line {expr.line} column {expr.column})",
+                expr.line, expr.column,
+            )
+        return expr.text
+
+    def variable(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...]) -> Value:
+        self.arity(node, args, 1, 2)
+        name = self.name_of(node, args[0])
+        value = self.eval(args[1], scope) if len(args) == 2 else None
+        if node.name == "local":
+            scope.locals[name] = value
+            scope.globals.discard(name)
+        elif node.name == "global":
+            scope.globals.add(name)
+            scope.locals.pop(name, None)
+            if len(args) == 2 or name not in self.globals:
+                self.globals[name] = value
+        else:
+            owner = scope.owner(name)
+            if owner is None:
+                raise ScriptError(
+                    f"undefined variable {name} (line {args[0].line} column {args[0].column})",
+                    args[0].line, args[0].column,
+                )
+            if name in owner.locals:
+                owner.locals[name] = value
+            else:
+                self.globals[name] = value
+        return None
+
+    def code(self, node: ScriptCommand, branch: Expr | None, scope: _Scope) -> Value:
+        if not isinstance(branch, Block):
+            raise ScriptError(f"expected a code block {{...}} for :{node.name} "
+                              f"(line {node.line} column {node.column})", node.line, node.column)
+        return self.block(branch, scope)
+
+    def foreach(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...],
+                named: dict[str, Expr]) -> Value:
+        self.arity(node, args, 1, 1)
+        name = self.name_of(node, args[0])
+        if "in" not in named:
+            raise ScriptError(f"missing value for in (line {node.line} column {node.column})",
+                              node.line, node.column)
+        items = self.eval(named["in"], scope)
+        sequence = items if isinstance(items, list) else ([] if items is None else [items])
+        for item in sequence:
+            self.tick(node)
+            self.code(node, named.get("do"), _Scope(scope, {name: item}))
+        return None
+
+    def for_(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...],
+             named: dict[str, Expr]) -> Value:
+        self.arity(node, args, 1, 1)
+        name = self.name_of(node, args[0])
+
+        def number(key: str, default: int | None) -> int:
+            if key not in named:
+                if default is None:
+                    raise ScriptError(f"missing value for {key} (line {node.line} "
+                                      f"column {node.column})", node.line, node.column)
+                return default
+            return as_number(self.eval(named[key], scope), node.line, node.column)
+
+        start, stop = number("from", None), number("to", None)
+        step = number("step", 1 if stop >= start else -1)
+        if step == 0:
+            raise ScriptError(f"step must not be 0 (line {node.line} column {node.column})",
+                              node.line, node.column)
+        for value in _counting(start, stop, step):
+            self.tick(node)
+            self.code(node, named.get("do"), _Scope(scope, {name: value}))
+        return None
+
+    def do(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...],
+           named: dict[str, Expr]) -> Value:
+        self.arity(node, args, 1, 1)
+        if "while" in named:
+            while True:
+                self.tick(node)
+                self.code(node, args[0], scope)
+                condition = named["while"]
+                if not as_bool(self.eval(condition, scope), condition.line, condition.column):
+                    return None
+        if "on-error" in named:
+            try:
+                return self.code(node, args[0], scope)
+            except _Fatal:
+                raise
+            except ScriptError:
+                return self.code(node, named["on-error"], scope)
+        return self.code(node, args[0], scope)
+
+    def pick(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...]) -> Value:
+        self.arity(node, args, 2, 3)
+        value = self.eval(args[0], scope)
+        start = as_number(self.eval(args[1], scope), args[1].line, args[1].column)
+        end = (as_number(self.eval(args[2], scope), args[2].line, args[2].column)
+               if len(args) == 3 else start + 1)
+        start, end = max(start, 0), max(end, 0)
+        if isinstance(value, list):
+            picked = value[start:end]
+            return picked[0] if len(args) == 2 and picked else (picked if len(args) == 3 else None)
+        return to_text(value)[start:end]
+
+    # expressions ------------------------------------------------------------------------
+
+    def eval(self, expr: Expr, scope: _Scope, row: dict[str, str] | None = None) -> Value:
+        match expr:
+            case Literal():
+                return checked(expr.value, expr.line, expr.column)
+            case Word():
+                return from_word(expr.text)
+            case Var():
+                owner = scope.owner(expr.name)
+                if owner is None:
+                    raise ScriptError(
+                        f"undefined variable {expr.name} "
+                        f"(line {expr.line} column {expr.column})", expr.line, expr.column,
+                    )
+                if expr.name in owner.locals:
+                    return owner.locals[expr.name]
+                return self.globals.get(expr.name)
+            case Interpolated():
+                pieces = (p if isinstance(p, str) else to_text(self.eval(p, scope, row))
+                          for p in expr.parts)
+                return checked("".join(_bounded(pieces, expr)), expr.line, expr.column)
+            case Substitution():
+                return self.block(expr.body, scope)
+            case Prop():
+                if row is None:
+                    raise self.outside(expr, "a bare word outside where")
+                text = row.get(expr.name)
+                return None if text is None else from_printed(text)
+            case Unary():
+                value = self.eval(expr.operand, scope, row)
+                if expr.op == "!":
+                    if row is not None and not isinstance(value, bool):
+                        return value is None or to_text(value) == ""
+                    return not as_bool(value, expr.line, expr.column)
+                return wrap(-as_number(value, expr.line, expr.column))
+            case Binary():
+                return self.binary(expr, scope, row)
+            case Block():
+                return expr.text
+        raise AssertionError(expr)
+
+    def binary(self, expr: Binary, scope: _Scope, row: dict[str, str] | None) -> Value:
+        op = expr.op
+        if op in ("&&", "||"):
+            left = self.truth(expr.left, scope, row)
+            if (op == "&&") != left:
+                return left
+            return self.truth(expr.right, scope, row)
+        left = self.eval(expr.left, scope, row)
+        right = self.eval(expr.right, scope, row)
+        match op:
+            case "=":
+                return equal(left, right)
+            case "!=":
+                return not equal(left, right)
+            case "<":
+                return less(left, right)
+            case ">":
+                return less(right, left)
+            case "<=":
+                return not less(right, left)
+            case ">=":
+                return not less(left, right)
+            case "~":
+                # An absent property matches no pattern.
+                return left is not None and self.regex(expr, to_text(right)).search(to_text(left))
+            case ".":
+                text = to_text(left) + to_text(right)
+                return checked(text, expr.line, expr.column)
+        a = as_number(left, expr.line, expr.column)
+        b = as_number(right, expr.line, expr.column)
+        if op in ("/", "%") and b == 0:
+            raise ScriptError(f"division by zero (line {expr.line} column {expr.column})",
+                              expr.line, expr.column)
+        match op:
+            case "+":
+                return wrap(a + b)
+            case "-":
+                return wrap(a - b)
+            case "*":
+                return wrap(a * b)
+            case "/":
+                return wrap(int(a / b))  # RouterOS truncates towards zero
+            case "%":
+                return wrap(a - b * int(a / b))
+        raise AssertionError(op)
+
+    def truth(self, expr: Expr, scope: _Scope, row: dict[str, str] | None) -> bool:
+        value = self.eval(expr, scope, row)
+        if row is not None and not isinstance(value, bool):
+            return value is not None and to_text(value) != ""
+        return as_bool(value, expr.line, expr.column)
+
+    def regex(self, expr: Binary, pattern: str) -> _Searching:
+        compiled = self.regexes.get(pattern)
+        if compiled is None:
+            try:
+                compiled = Regex(pattern)
+            except RegexError as error:
+                raise ScriptError(
+                    f"invalid regular expression {pattern[:60]!r}: {error} "
+                    f"(line {expr.line} column {expr.column})", expr.line, expr.column,
+                ) from None
+            self.regexes[pattern] = compiled
+        return _Searching(compiled, expr)
+
+
+class _Searching:
+    """A compiled regex whose run-time refusals (subject too long) become script errors."""
+
+    def __init__(self, compiled: Regex, expr: Binary) -> None:
+        self.compiled = compiled
+        self.expr = expr
+
+    def search(self, text: str) -> bool:
+        try:
+            return self.compiled.search(text)
+        except RegexError as error:
+            raise ScriptError(f"regular expression refused: {error} "
+                              f"(line {self.expr.line} column {self.expr.column})",
+                              self.expr.line, self.expr.column) from None
+
+
+def _bounded(pieces: Iterator[str], expr: Interpolated) -> Iterator[str]:
+    """Stop joining as soon as the result would pass the string cap."""
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > MAX_STRING:
+            checked(" " * (MAX_STRING + 1), expr.line, expr.column)
+        yield piece
+
+
+def _counting(start: int, stop: int, step: int) -> Iterator[int]:
+    value = start
+    while (step > 0 and value <= stop) or (step < 0 and value >= stop):
+        yield value
+        value += step
+
+
+def _quoted(value: str) -> str:
+    if value and all(c.isalnum() or c in "-_.:/*,!@" for c in value):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def run(router: Any, block: Block, *, policies: frozenset[str], owner: str) -> str:
+    """Run a parsed script; the output is what `:put` and `print` wrote."""
+    outer: _Budget | None = getattr(_active, "budget", None)
+    budget = outer if outer is not None else _Budget()
+    if budget.depth >= MAX_RUN_DEPTH:
+        raise _Fatal(f"scripts nested more than {MAX_RUN_DEPTH} deep", block.line, block.column)
+    _active.budget = budget
+    budget.depth += 1
+    interpreter = Interpreter(router, policies=policies, owner=owner)
+    try:
+        interpreter.run(block)
+    except ScriptError as error:
+        error.output = "".join(interpreter.output)  # type: ignore[attr-defined]
+        raise
+    finally:
+        budget.depth -= 1
+        if outer is None:
+            del _active.budget
+    return "".join(interpreter.output)
