@@ -14,11 +14,18 @@ from tests.lifecycle.host import ProviderHost
 from tests.lifecycle.routers import PASSWORD, running_simulator
 
 
+STACK_CONFIG = {"routeros:password": PASSWORD}
+
+
+def host_env() -> dict[str, str]:
+    """The environment without the fallback variable: the password comes from stack config."""
+    return {k: v for k, v in os.environ.items() if k != "ROUTEROS_PASSWORD"}
+
+
 @pytest.fixture(scope="module")
 def host() -> Iterator[ProviderHost]:
     """One provider host per module; the password reaches it only as secret stack config."""
-    env = {k: v for k, v in os.environ.items() if k != "ROUTEROS_PASSWORD"}
-    with ProviderHost(config={"routeros:password": PASSWORD}, env=env) as running:
+    with ProviderHost(config=STACK_CONFIG, env=host_env()) as running:
         yield running
     assert PASSWORD not in running.stdout
     assert PASSWORD not in running.stderr
@@ -31,5 +38,9 @@ def router() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def driver(host: ProviderHost) -> Driver:
-    return Driver(host)
+def driver() -> Iterator[Driver]:
+    """The engine stand-in; at teardown nothing any host printed may hold the password."""
+    engine = Driver(STACK_CONFIG, env=host_env())
+    yield engine
+    for text in engine.logs:
+        assert PASSWORD not in text

@@ -1,7 +1,9 @@
 """A stand-in for the Pulumi engine: Pulumi's step semantics over the real dynamic provider host.
 
-`Driver(host)` holds a state dict like the engine's checkpoint (urn → id, type, inputs, outputs)
-and applies programs captured by `capture.capture` (or hand-made `Registration`s):
+`Driver(config)` holds a state dict like the engine's checkpoint (urn → id, type, inputs, outputs)
+and applies programs captured by `capture.capture` (or hand-made `Registration`s). Like the CLI,
+each command starts its own provider host (so nothing cached in one run survives into the next),
+configures it with the stack config, and stops it; what the hosts printed is kept in `logs`.
 
 - `up(resources)`: for each resource in order, Check (old inputs, new inputs) → for a new one
   Create; for an existing one Diff (old outputs, checked inputs) → nothing (`same`), Update, or
@@ -20,7 +22,8 @@ ignore-changes and aliases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -65,15 +68,54 @@ def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
 
 
 class Driver:
-    """The engine's steps against one provider host; `state` is the checkpoint."""
+    """The engine's steps against the provider host; `state` is the checkpoint."""
 
-    def __init__(self, host: ProviderHost) -> None:
-        self.host = host
+    def __init__(self, config: dict[str, str], env: dict[str, str] | None = None) -> None:
+        self.config = dict(config)
+        self.env = env
         self.state: dict[str, ResourceState] = {}
+        self.logs: list[str] = []
+        self._host: ProviderHost | None = None
+
+    @property
+    def host(self) -> ProviderHost:
+        if self._host is None:
+            raise RuntimeError("no command is running")
+        return self._host
+
+    @contextmanager
+    def _command(self) -> Iterator[ProviderHost]:
+        host = ProviderHost(config=self.config, env=self.env)
+        self._host = host.start()
+        try:
+            yield host
+        finally:
+            self._host = None
+            host.stop()
+            self.logs += [host.stdout, host.stderr]
 
     # -- the commands -------------------------------------------------------------------------
 
     def up(self, resources: Iterable[Registration]) -> list[Step]:
+        with self._command():
+            return self._up(resources)
+
+    def preview(self, resources: Iterable[Registration]) -> list[Step]:
+        """The steps `up` would take, calling only Check and Diff."""
+        with self._command():
+            return self._preview(resources)
+
+    def refresh(self) -> list[Step]:
+        with self._command():
+            return self._refresh()
+
+    def destroy(self) -> list[Step]:
+        with self._command():
+            return self._destroy()
+
+    # -- the steps ----------------------------------------------------------------------------
+
+    def _up(self, resources: Iterable[Registration]) -> list[Step]:
         steps: list[Step] = []
         replaced: list[ResourceState] = []
         wanted = list(resources)
@@ -111,8 +153,7 @@ class Driver:
                 steps.append(Step("delete", urn))
         return steps
 
-    def preview(self, resources: Iterable[Registration]) -> list[Step]:
-        """The steps `up` would take, calling only Check and Diff."""
+    def _preview(self, resources: Iterable[Registration]) -> list[Step]:
         steps: list[Step] = []
         ids = self._ids()
         for reg in resources:
@@ -131,7 +172,7 @@ class Driver:
                                   or _changed_keys(old.inputs, checked)))
         return steps
 
-    def refresh(self) -> list[Step]:
+    def _refresh(self) -> list[Step]:
         steps: list[Step] = []
         for urn, entry in list(self.state.items()):
             id_, outputs, inputs = self.host.read(urn, entry.id, entry.outputs, entry.inputs)
@@ -146,7 +187,7 @@ class Driver:
             steps.append(Step("refresh", urn, changed))
         return steps
 
-    def destroy(self) -> list[Step]:
+    def _destroy(self) -> list[Step]:
         steps = []
         for urn in reversed(list(self.state)):
             self._delete(self.state[urn])
