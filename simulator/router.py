@@ -140,8 +140,7 @@ class Router:
         """A property's value with unprinted defaults applied (v7 netwatch's interval)."""
         if name in item.props:
             return item.props[name]
-        prop = self.list_menu(path).schema.props.get(name)
-        return prop.default if prop is not None else None
+        return self.list_menu(path).default_for(item, name)
 
     def now_text(self) -> str:
         """The clock's time as this version prints dates."""

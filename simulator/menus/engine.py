@@ -117,6 +117,17 @@ class ListMenu(Menu):
     def extra_verbs(self) -> dict[str, Handler]:
         return {}
 
+    def default_for(self, item: Item, name: str) -> str | None:
+        """The value a property has when unset, printed or not (v7 netwatch's interval)."""
+        prop = self.schema.props.get(name)
+        return prop.default if prop is not None else None
+
+    def canonical(self, name: str, value: str) -> str:
+        if name == ".id":
+            number = parse_id(value)
+            return format_id(number) if number is not None else value
+        return self.schema.canonical(name, value)
+
     # internal API for the behaviour ---------------------------------------------------------
 
     def allocate_id(self) -> int:
@@ -320,7 +331,7 @@ class ListMenu(Menu):
 
     def select(self, router: Router, request: Request) -> list[dict[str, str]]:
         rows = (self.printed(router, item) for item in self.items)
-        return [row for row in rows if matches(request.queries, row, self.schema.canonical)]
+        return [row for row in rows if matches(request.queries, row, self.canonical)]
 
     def print_(self, router: Router, request: Request) -> Response:
         attributes = request.attributes

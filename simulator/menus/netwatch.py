@@ -85,6 +85,11 @@ class NetwatchMenu(ListMenu):
         props = _v7_props() if profile.is_v7 else _v6_props()
         super().__init__("/tool/netwatch", Schema(profile, props))
 
+    def default_for(self, item: Item, name: str) -> str | None:
+        if name == "port" and item.props.get("type") == "https-get":
+            return "443"
+        return super().default_for(item, name)
+
     def on_edit(self, router: Router, item: Item) -> None:
         # Any edit, enable or disable restarts the probe: status back to unknown.
         item.props["status"] = "unknown"

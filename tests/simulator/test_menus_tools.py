@@ -37,6 +37,9 @@ def test_netwatch_v7_applies_defaults_without_printing_them() -> None:
     item = router.list_menu("/tool/netwatch").items[0]
     assert router.effective("/tool/netwatch", item, "interval") == "10s"
     assert router.effective("/tool/netwatch", item, "timeout") == "3s"
+    call(router, "/tool/netwatch/add", host="192.0.2.1", type="https-get")
+    https = router.list_menu("/tool/netwatch").items[1]
+    assert router.effective("/tool/netwatch", https, "port") == "443"
     with pytest.raises(CommandError, match="input does not match any value of type"):
         call(router, "/tool/netwatch/add", host="10.0.0.1", type="smoke-signal")
 

@@ -4,6 +4,8 @@ rules, dynamic-item refusals, unknown paths and parameters, counters and change 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.api import Category, CommandError, Request
 from simulator.router import Router
@@ -142,6 +144,8 @@ def test_print_proplist_count_only_and_queries(router: Router) -> None:
     assert call(router, f"{NAT}/print", "?=comment=b", "?#!", count_only="").ret == "2"
     assert call(router, f"{NAT}/print", detail="").items[0][".id"] == "*1"
     assert call(router, f"{NAT}/getall", "?comment=a").items[0][".id"] == "*1"
+    assert call(router, f"{NAT}/print", "?.id=*3").items[0]["comment"] == "m"
+    assert call(router, f"{NAT}/print", "?#", count_only="").ret == "3"
 
 
 def test_dynamic_items_cannot_be_set_moved_removed_or_targeted(router: Router) -> None:
@@ -226,3 +230,28 @@ def test_internal_api_for_the_behaviour(router: Router) -> None:
     assert line["message"] == "hello"
     assert line["time"] == ("2026-01-01 00:00:00" if router.profile.iso_dates
                             else "jan/01/2026 00:00:00")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sets(st.integers(0, 5), min_size=1, max_size=3),
+                          st.none() | st.integers(0, 5)), max_size=6))
+def test_moves_agree_with_a_list_model(moves: list[tuple[set[int], int | None]]) -> None:
+    router = Router("7.20")
+    ids = add_rules(router, *(str(n) for n in range(6)))
+    model = [str(n) for n in range(6)]
+    for numbers, destination in moves:
+        chosen = [model_item for model_item in model if int(model_item) in numbers]
+        attributes = {"numbers": ",".join(ids[int(c)] for c in chosen)}
+        rest = [m for m in model if m not in chosen]
+        if destination is None:
+            model = rest + chosen
+        else:
+            attributes["destination"] = ids[destination]
+            anchor = str(destination)
+            if anchor in chosen:
+                index = sum(1 for m in model[: model.index(anchor)] if m not in chosen)
+            else:
+                index = rest.index(anchor)
+            model = rest[:index] + chosen + rest[index:]
+        router.call(Request(f"{NAT}/move", attributes))
+        assert chains(router) == model
