@@ -1,0 +1,196 @@
+"""The connection layer against the simulator over TCP: login, TLS, errors, retries, threads."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from providers.connection import (
+    PASSWORD_ENV,
+    RouterSettings,
+    client_for,
+    password_source,
+    reset_clients,
+)
+from providers.errors import RouterError
+from simulator import Simulator
+from tests.lifecycle.routers import PASSWORD, by_hand, running_simulator, settings_for
+
+NAT = "/ip/firewall/nat"
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    password_source.set(PASSWORD)
+    with running_simulator() as simulator:
+        yield simulator
+    reset_clients()
+    password_source.clear()
+
+
+def test_settings_pick_the_port_from_tls_and_hash() -> None:
+    assert RouterSettings(host="r1").port == 8728
+    assert RouterSettings(host="r1", tls=True).port == 8729
+    assert RouterSettings(host="r1") == RouterSettings(host="r1", port=8728)
+    assert len({RouterSettings(host="r1"), RouterSettings(host="r1", port=8728)}) == 1
+    assert "password" not in RouterSettings.model_fields
+    with pytest.raises(ValueError, match="password"):
+        RouterSettings(host="r1", password="x")  # type: ignore[call-arg]
+
+
+def test_missing_password_names_both_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    password_source.clear()
+    with pytest.raises(RouterError, match=f"routeros:password.*{PASSWORD_ENV}"):
+        password_source.get()
+
+
+def test_configure_reads_stack_config_and_env_is_the_fallback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    class Req:
+        class config:  # noqa: N801 - mimics ConfigureRequest.config
+            @staticmethod
+            def get(key: str) -> str | None:
+                return {"routeros:password": "from-config"}.get(key)
+
+    monkeypatch.setenv(PASSWORD_ENV, "from-env")
+    password_source.clear()
+    assert password_source.get() == "from-env"
+    password_source.configure(Req())
+    assert password_source.get() == "from-config"
+    password_source.clear()
+
+
+def test_version_is_read_once_per_connection(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    assert client.version == (7, 20, 4)
+    assert client.version_text.startswith("7.20.4")
+    client.print(NAT)
+    assert client.version == (7, 20, 4)
+    assert sim.stats["/system/resource/print"] == 1
+    assert client_for(settings_for(sim).as_inputs()) is client
+
+
+def test_values_stay_the_routers_strings(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    id_ = client.add(NAT, chain="dstnat", comment="yes", log=True)
+    [row] = client.print(NAT, **{".id": id_})
+    assert row["comment"] == "yes" and row["log"] == "true" and row["bytes"] == "0"
+
+
+def test_set_and_unset_in_one_sentence(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    id_ = client.add(NAT, chain="dstnat", comment="c", log_prefix="p")
+    client.set(NAT, id_, unset=["comment"], log_prefix="q")
+    [row] = client.print(NAT)
+    assert "comment" not in row and row["log-prefix"] == "q"
+    assert sim.stats[f"{NAT}/set"] == 1
+
+
+def test_a_trap_carries_message_category_path_and_command(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    with pytest.raises(RouterError) as caught:
+        client.set(NAT, "*99", comment="x")
+    assert caught.value.is_missing_item
+    assert (caught.value.path, caught.value.command) == (NAT, "set")
+    sim.faults.trap_command(1, "simulated failure")
+    with pytest.raises(RouterError) as caught:
+        client.print(NAT)
+    assert caught.value.message == "simulated failure" and caught.value.category == 4
+    assert str(caught.value) == f"{NAT}/print: simulated failure (category 4)"
+    assert client.print(NAT) == []  # the connection survives a trap
+
+
+def test_a_dropped_connection_is_reopened_and_an_idempotent_call_retried(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    client.print(NAT)
+    sim.faults.drop_after(0)
+    assert client.print(NAT) == []
+    assert sim.stats["/login"] == 2
+
+
+def test_add_is_not_retried_after_a_drop(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    client.print(NAT)
+    sim.faults.drop_after(0)
+    with pytest.raises(RouterError) as caught:
+        client.add(NAT, chain="dstnat")
+    assert caught.value.is_connection
+    assert sim.stats[f"{NAT}/add"] == 1
+    assert len(client.print(NAT)) == 1  # the add did happen; only its reply was lost
+
+
+def test_refused_login_never_shows_the_password(
+        sim: Simulator, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    sim.faults.refuse_logins = True
+    with pytest.raises(RouterError) as caught:
+        client_for(settings_for(sim)).print(NAT)
+    assert caught.value.kind == "login"
+    assert "invalid user name or password" in str(caught.value)
+    sim.faults.refuse_logins = False
+    client_for(settings_for(sim)).print(NAT)  # librouteros logs the login words at DEBUG
+    out = capsys.readouterr()
+    assert PASSWORD not in caplog.text + repr(caught.value) + out.out + out.err
+    assert "=password=<redacted>" in caplog.text
+
+
+def test_four_threads_share_one_connection(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(10):
+                client.add(NAT, chain="dstnat", comment=f"t{n}-{i}")
+                client.print(NAT, proplist=[".id"])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(client.print(NAT)) == 40
+    assert sim.stats["/login"] == 1
+
+
+def test_snapshots_are_shared_until_a_write(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    client.snapshot(NAT)
+    client.snapshot(NAT)
+    assert sim.stats[f"{NAT}/print"] == 1
+    client.add(NAT, chain="dstnat")
+    assert len(client.snapshot(NAT)) == 1
+    assert sim.stats[f"{NAT}/print"] == 2
+
+
+def test_tls_verifies_the_certificate_by_default(simulator_factory) -> None:  # type: ignore[no-untyped-def]
+    sim = simulator_factory(version="6.49", password=PASSWORD, tls=True)
+    password_source.set(PASSWORD)
+    try:
+        base = {"host": sim.host, "port": sim.port, "tls": True, "timeout": 5}
+        with pytest.raises(RouterError, match="certificate verify failed") as caught:
+            client_for(base).print(NAT)
+        assert caught.value.is_connection
+        assert client_for({**base, "ca_file": str(sim.ca_file)}).version == (6, 49, 18)
+        assert client_for({**base, "verify_tls": False}).print(NAT) == []
+    finally:
+        reset_clients()
+        password_source.clear()
+
+
+def test_by_hand_changes_show_after_snapshots_are_forgotten(sim: Simulator) -> None:
+    from providers.connection import forget_snapshots
+
+    client = client_for(settings_for(sim))
+    assert client.snapshot(NAT) == []
+    with by_hand(sim) as api:
+        api.path(NAT).add(chain="srcnat", action="masquerade")
+    forget_snapshots()
+    assert len(client.snapshot(NAT)) == 1
