@@ -21,14 +21,15 @@ def run_source(
     if not source.strip():
         return
     if router.script_runner is None:
-        router.log_message("script,error", f"{origin}: script interpreter is not available")
+        router.log_message("script,error",
+                           f"executing script from {origin} failed: no script interpreter")
         return
     try:
         router.script_runner(
             router, source, policies=policies, owner=owner, dont_require_permissions=False
         )
     except Exception as error:  # noqa: BLE001 - a script's failure is logged, never raised
-        router.log_message("script,error", f"{origin}: {_message(error)}")
+        router.log_message("script,error", _failed(origin, error))
 
 
 def run_named(router: Any, name: str, *, policies: frozenset[str], owner: str, origin: str) -> None:
@@ -37,7 +38,12 @@ def run_named(router: Any, name: str, *, policies: frozenset[str], owner: str, o
     try:
         router.call(request)
     except Exception as error:  # noqa: BLE001
-        router.log_message("script,error", f"{origin}: {_message(error)}")
+        router.log_message("script,error", _failed(origin, error))
+
+
+def _failed(origin: str, error: Exception) -> str:
+    # RouterOS adds a line of this shape to the interpreter's own error line.
+    return f"executing script from {origin} failed: {_message(error)}"
 
 
 def _message(error: Exception) -> str:

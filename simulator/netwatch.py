@@ -113,7 +113,7 @@ class Netwatch:
             script = item.props.get("up-script" if up else "down-script", "")
             host = item.props.get("host", "")
             run_source(self.router, script, policies=NETWATCH_POLICIES, owner="*sys",
-                       origin=f"netwatch {host} {status}-script")
+                       origin=f"netwatch ({host} {status}-script)")
 
     def _is_up(self, item: Any) -> bool:
         host = item.props.get("host", "")

@@ -99,7 +99,7 @@ class Scheduler:
         policies = frozenset(p for p in item.props.get("policy", "").split(",") if p)
         owner = item.props.get("owner", "*sys")
         event = item.props.get("on-event", "")
-        origin = f"scheduler {name}"
+        origin = f"scheduler ({name})"
         scripts = self.router.list_menu("/system/script").items
         if any(script.props.get("name") == event for script in scripts):
             run_named(self.router, event, policies=policies, owner=owner, origin=origin)
