@@ -118,6 +118,8 @@ class Parser:
                 self.advance()
             if self.tok.kind is until:
                 break
+            if self.tok.kind is Kind.EOF:
+                raise syntax_error(self.tok.line, self.tok.column)
             if self.tok.kind in _END:
                 raise expected_end(self.tok.line, self.tok.column)
             statement = self.statement()
