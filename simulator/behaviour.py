@@ -85,20 +85,12 @@ class Behaviour:
 
 
 def _script_runner() -> Any:
-    """The interpreter from `simulator.script`, adapted to the router's runner contract, or None
-    while that package is not there."""
+    """The interpreter from `simulator.script`, or None while that package is not there."""
     try:
         from simulator.script import run_script
     except ImportError:
         return None
-
-    def run(router: Any, source: str, *, policies: frozenset[str], owner: str = "*sys",
-            dont_require_permissions: bool = False) -> str:
-        # The router's `run` verb has already checked permissions; the interpreter needs only
-        # the policies the script runs with.
-        return run_script(router, source, policies=policies, owner=owner)
-
-    return run
+    return run_script
 
 
 def install(router: Any) -> Behaviour:
