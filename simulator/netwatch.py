@@ -43,7 +43,7 @@ class Netwatch:
 
     def install(self) -> None:
         self.router.on_change.append(self._changed)
-        self.sync()
+        self.sync(booting=True)  # entries loaded from a state file start as after a reboot
 
     def _changed(self, path: str, verb: str, ids: list[int]) -> None:
         if path != PATH:
