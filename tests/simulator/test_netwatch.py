@@ -111,3 +111,16 @@ def test_simple_probe_ignores_ports():
     sim.set_host(SERVER, up=False, port=80)
     sim.advance(3)
     assert status(sim, entry) == "up"
+
+
+def test_a_failing_netwatch_script_is_logged_and_probing_goes_on():
+    sim = make_sim("7.20")
+    entry = add(sim, NETWATCH, host=SERVER, interval="5s", down_script='/ip firewall nat set *FF')
+    sim.advance(3)
+    sim.set_host(SERVER, up=False)
+    sim.advance(5)
+    assert status(sim, entry) == "down"
+    assert any(f"netwatch ({SERVER} down-script) failed" in line["message"] for line in sim.log)
+    sim.set_host(SERVER, up=True)
+    sim.advance(5)
+    assert status(sim, entry) == "up"
