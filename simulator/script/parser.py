@@ -7,6 +7,8 @@ RouterOS, a script is parsed whole before anything runs, so a syntax error has n
 
 from __future__ import annotations
 
+import re
+
 from .errors import ScriptError, expected_end, syntax_error
 from .lexer import MAX_NESTING, Kind, SubstPart, Token, VarPart, tokenize
 from .nodes import (
@@ -50,6 +52,7 @@ KNOWN_GLOBALS = SUPPORTED_GLOBALS | frozenset(
 
 _END = (Kind.NEWLINE, Kind.SEMI, Kind.EOF, Kind.RBRACE, Kind.RBRACKET)
 _COMPARISONS = frozenset({"=", "!=", "<", ">", "<=", ">=", "~"})
+_MENU_WORD = re.compile(r"/|\.\.|/?[a-z][a-z0-9-]*(/[a-z][a-z0-9-]*)*/?")
 _VALUE_STARTS = (Kind.STRING, Kind.VAR, Kind.LBRACKET, Kind.LPAREN, Kind.LBRACE)
 
 
@@ -194,6 +197,13 @@ class Parser:
         if not run:
             raise syntax_error(start.line, start.column)
         words_in_path = next((i for i, t in enumerate(run) if _last_segment(t.text) in VERBS), None)
+        if words_in_path is None:
+            # `frobnicate *1`: a word no menu could be named (an id, an address) is an argument,
+            # so the word before it is the (unknown) verb the router will refuse.
+            odd = next((i for i, t in enumerate(run) if i and not _MENU_WORD.fullmatch(t.text)),
+                       None)
+            if odd is not None:
+                run = run[:odd]
         ends_line = self.peek(len(run)).kind in _END
         if words_in_path is None and ends_line:
             self.path = _resolve(self.path, [t.text for t in run])

@@ -54,9 +54,15 @@ def test_substitution_in_arguments_means_the_commands_menu() -> None:
     assert find.body.statements[0].command == "/tool/netwatch/find"  # type: ignore[union-attr]
 
 
-def test_unknown_word_before_arguments_is_the_verb() -> None:
-    (command,) = commands("/ip firewall nat frobnicate comment=x")
+@pytest.mark.parametrize("source", ["/ip firewall nat frobnicate comment=x",
+                                    "/ip firewall nat frobnicate *1"])
+def test_unknown_word_before_arguments_is_the_verb(source: str) -> None:
+    (command,) = commands(source)
     assert command.command == "/ip/firewall/nat/frobnicate"
+
+
+def test_a_line_of_menu_words_is_a_menu_line() -> None:
+    assert parse("/ip firewall nat").statements == ()
 
 
 def test_named_values_rejoin_adjacent_words_and_operators() -> None:
