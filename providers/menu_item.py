@@ -312,12 +312,13 @@ class MenuItemProvider(ResourceProvider):
                    f"; the router runs {version_text(version)}")
             for name in missing
         ]
-        issues += schema.unsupported([n for n in values if n not in missing], version)
-        if not issues:
-            issues = schema.validate(values)[1]
+        present = {k: v for k, v in values.items() if k not in missing}
+        issues += schema.unsupported(list(present), version)
+        issues += schema.validate(present)[1]
         if issues:
             raise RouterError("; ".join(f"{name}: {reason}" for name, reason in issues),
-                              path=schema.path, command="add", kind="version")
+                              path=schema.path, kind="version",
+                              command="set" if schema.kind == "singleton" else "add")
         return schema
 
     def _decode(self, schema: MenuSchema, row: Mapping[str, str], version: Version) -> dict:

@@ -1,0 +1,92 @@
+"""NatRule's runtime-owned `disabled`: the router's failover scripts own it after create."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from providers.connection import forget_snapshots, password_source, reset_clients
+from providers.menu_item import MenuItemProvider
+from simulator import Simulator
+from tests.lifecycle.routers import PASSWORD, by_hand, running_simulator, settings_for
+
+NAT = "/ip/firewall/nat"
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    password_source.set(PASSWORD)
+    with running_simulator() as simulator:
+        yield simulator
+    reset_clients()
+    password_source.clear()
+
+
+def failover_rule(sim: Simulator, **extra: object) -> dict:
+    return {"router": settings_for(sim).as_inputs(), "ownership_tag": "web-b0-s1",
+            "runtime_owned": ["disabled"], "chain": "dstnat", "action": "dst-nat",
+            "protocol": "tcp", "dst_port": "80", "to_addresses": "10.0.0.2",
+            "disabled": False, **extra}
+
+
+def test_a_dead_backend_stays_disabled_through_refresh_diff_and_update(sim: Simulator) -> None:
+    provider = MenuItemProvider("nat")
+    props = provider.check({}, failover_rule(sim)).inputs
+    created = provider.create(props)
+    with by_hand(sim) as api:  # the down script disables the rule
+        api.path(NAT).update(**{".id": created.id, "disabled": True})
+    forget_snapshots()
+    read = provider.read(created.id, created.outs)
+    assert read.outs == created.outs  # refresh does not report the flag
+    assert provider.diff(created.id, read.outs, props).changes is False
+    changed = provider.check({}, failover_rule(sim, to_ports="8080")).inputs
+    diff = provider.diff(created.id, read.outs, changed)
+    assert diff.changes is True
+    provider.update(created.id, read.outs, changed)
+    with by_hand(sim) as api:
+        [row] = list(api.path(NAT))
+    assert row["disabled"] is True and row["to-ports"] == 8080  # a deploy never re-enables it
+
+
+def test_adoption_leaves_the_runtime_flag_alone(sim: Simulator) -> None:
+    with by_hand(sim) as api:
+        existing = api.path(NAT).add(**{
+            "chain": "dstnat", "action": "dst-nat", "protocol": "tcp", "dst-port": "80",
+            "to-addresses": "10.0.0.2", "disabled": True, "comment": "[lb:web-b0-s1]"})
+    provider = MenuItemProvider("nat")
+    created = provider.create(provider.check({}, failover_rule(sim)).inputs)
+    assert created.id == existing
+    with by_hand(sim) as api:
+        [row] = list(api.path(NAT))
+    assert row["disabled"] is True
+
+
+def test_without_the_declaration_disabled_is_ordinary_drift(sim: Simulator) -> None:
+    provider = MenuItemProvider("nat")
+    props = provider.check({}, failover_rule(sim, runtime_owned=None)).inputs
+    created = provider.create(props)
+    with by_hand(sim) as api:
+        api.path(NAT).update(**{".id": created.id, "disabled": True})
+    forget_snapshots()
+    read = provider.read(created.id, created.outs)
+    assert read.outs["disabled"] is True
+    assert provider.diff(created.id, read.outs, props).changes is True
+
+
+def test_place_before_positions_the_new_rule(sim: Simulator) -> None:
+    with by_hand(sim) as api:
+        first = api.path(NAT).add(chain="dstnat", action="accept", comment="admin's")
+    provider = MenuItemProvider("nat")
+    created = provider.create(provider.check({}, failover_rule(sim, place_before=first)).inputs)
+    with by_hand(sim) as api:
+        assert [row[".id"] for row in api.path(NAT)] == [created.id, first]
+    # place_before is a create-time instruction, not a property to diff
+    later = provider.check({}, failover_rule(sim)).inputs
+    assert provider.diff(created.id, created.outs, later).changes is False
+
+
+def test_runtime_owned_must_name_real_properties(sim: Simulator) -> None:
+    result = MenuItemProvider("nat").check({}, failover_rule(sim, runtime_owned=["enabled"]))
+    [failure] = result.failures
+    assert failure.property == "runtime_owned" and "disabled" in failure.reason
