@@ -1,0 +1,68 @@
+"""The resource classes under Pulumi's mocks: type tokens, typed inputs, serialised providers."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dill
+import pulumi
+import pytest
+
+from providers import resources
+from providers.connection import RouterSettings
+from providers.menu_item import MenuItemProvider
+
+ROUTER = RouterSettings(host="192.0.2.1", username="admin")
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.seen: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        self.seen.append(args)
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
+        return {}, []
+
+
+@pytest.fixture
+def mocks() -> Mocks:
+    mocks = Mocks()
+    pulumi.runtime.set_mocks(mocks, project="routeros-lb", stack="test", preview=False)
+    return mocks
+
+
+@pulumi.runtime.test
+def test_every_resource_registers_with_its_token(mocks: Mocks) -> Any:
+    made = [
+        resources.MangleRule("m", router=ROUTER, chain="prerouting", action="mark-connection",
+                             new_connection_mark="b0", ownership_tag="m"),
+        resources.NatRule("n", router=ROUTER, chain="dstnat", action="dst-nat",
+                          to_addresses="10.0.0.2", runtime_owned=["disabled"],
+                          ownership_tag="n"),
+        resources.Script("s", router=ROUTER, name="lb-up", source=":log info up"),
+        resources.Scheduler("c", router=ROUTER, name="lb-sync", on_event="lb-sync",
+                            interval="5m"),
+        resources.Netwatch("w", router=ROUTER, host="10.0.0.2", up_script="lb-up"),
+        resources.EmailSettings("e", router={"host": "192.0.2.1"}, server="192.0.2.25",
+                                password=pulumi.Output.secret("smtp")),
+    ]
+
+    def verify(_: Any) -> None:
+        tokens = {args.typ for args in mocks.seen}
+        assert tokens == {f"pulumi-python:dynamic/routeros:{name}" for name in (
+            "MangleRule", "NatRule", "Script", "Scheduler", "Netwatch", "EmailSettings")}
+        for args in mocks.seen:
+            assert args.inputs["router"]["host"] == "192.0.2.1"
+            assert "password" not in args.inputs["router"]
+            serialised = args.inputs["__provider"]
+            if isinstance(serialised, dict):  # a secret, as the engine stores it
+                serialised = serialised["value"]
+            provider = dill.loads(base64.b64decode(serialised))
+            assert isinstance(provider, MenuItemProvider)
+            assert len(serialised) < 300
+
+    return pulumi.Output.all(*(r.id for r in made)).apply(verify)
