@@ -1,4 +1,4 @@
-"""`python -m bench [--rules N] [--latency SECONDS]`: figures for the providers against the simulator.
+"""`python -m bench [--rules N] [--latency SECONDS]`: provider figures against the simulator.
 
 Round trips are the commands the simulated router served (logins excluded); wall times include
 the simulated latency paid per reply, as a remote site's round trip would be.

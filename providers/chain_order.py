@@ -147,7 +147,8 @@ class _Observation:
             if rid not in self.chain_of:
                 problems.append(f"rule {rid} is gone from {self.spec.path}")
             elif self.chain_of[rid] != self.spec.chain:
-                problems.append(f"rule {rid} is in chain {self.chain_of[rid]}, not {self.spec.chain}")
+                problems.append(
+                    f"rule {rid} is in chain {self.chain_of[rid]}, not {self.spec.chain}")
         if self.spec.position == "before":
             try:
                 self.anchor()

@@ -13,7 +13,6 @@ from tests.lifecycle.driver import Driver
 from tests.lifecycle.host import ProviderHost
 from tests.lifecycle.routers import PASSWORD, running_simulator
 
-
 STACK_CONFIG = {"routeros:password": PASSWORD}
 
 

@@ -35,7 +35,7 @@ from tests.lifecycle.host import ProviderHost
 Op = Literal["create", "update", "replace", "same", "delete", "refresh", "gone"]
 
 
-class CheckFailed(Exception):
+class CheckFailedError(Exception):
     def __init__(self, urn: str, failures: list[tuple[str, str]]) -> None:
         text = "; ".join(f"{prop}: {reason}" for prop, reason in failures)
         super().__init__(f"{urn}: {text}")
@@ -202,7 +202,7 @@ class Driver:
     def _check(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         outcome = self.host.check(urn, olds, news)
         if outcome.failures:
-            raise CheckFailed(urn, outcome.failures)
+            raise CheckFailedError(urn, outcome.failures)
         return outcome.inputs
 
     def _create(self, reg: Registration, inputs: dict[str, Any]) -> None:

@@ -104,7 +104,8 @@ class ProviderHost:
             cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
-        assert self._process.stdout is not None and self._process.stderr is not None
+        assert self._process.stdout is not None
+        assert self._process.stderr is not None
         first = self._process.stdout.readline()
         if not first.strip().isdigit():
             self.stop()

@@ -88,7 +88,8 @@ def test_up_noop_change_drift_destroy(sim: Simulator, driver: Driver) -> None:
     # up: two marks (wanted in reverse order), two dst-nats before the admin's rule.
     before = served(sim)
     steps = driver.up(program(sim, ["10.0.0.2", "10.0.0.3"], mark_order=[1, 0]))
-    assert set(ops(steps).values()) == {"create"} and len(steps) == 6
+    assert set(ops(steps).values()) == {"create"}
+    assert len(steps) == 6
     ids = {urn.rsplit("::", 1)[1]: entry.id for urn, entry in driver.state.items()}
     assert chain_ids(sim, MANGLE, "prerouting") == [*dynamic_mangle, ids["mark-1"], ids["mark-0"]]
     assert chain_ids(sim, NAT, "dstnat") == [ids["nat-0"], ids["nat-1"], anchor]
@@ -124,7 +125,8 @@ def test_up_noop_change_drift_destroy(sim: Simulator, driver: Driver) -> None:
     refreshed = {step.urn.rsplit("::", 1)[1]: step.changed for step in driver.refresh()}
     reads = since(sim, before)
     assert writes(reads) == {}
-    assert reads[f"{MANGLE}/print"] == 1 and reads[f"{NAT}/print"] == 1
+    assert reads[f"{MANGLE}/print"] == 1
+    assert reads[f"{NAT}/print"] == 1
     assert set(refreshed["mark-order"]) == {"observed_ids", "drift"}
     assert refreshed["nat-0"] == ("to_addresses",)
     assert refreshed["mark-0"] == refreshed["nat-order"] == ()
@@ -134,7 +136,8 @@ def test_up_noop_change_drift_destroy(sim: Simulator, driver: Driver) -> None:
 
     # the next up puts both back.
     steps = ops(driver.up(changed))
-    assert steps["mark-order"] == "update" and steps["nat-0"] == "update"
+    assert steps["mark-order"] == "update"
+    assert steps["nat-0"] == "update"
     assert chain_ids(sim, MANGLE, "prerouting") == [*dynamic_mangle, ids["mark-0"], ids["mark-1"]]
     assert ops(driver.up(changed)) == {name: "same" for name in steps}
 

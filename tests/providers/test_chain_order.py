@@ -112,7 +112,8 @@ def test_a_rule_slipped_into_our_block_is_drift(sim: Simulator) -> None:
     provider = ChainOrderProvider()
     created = provider.create(inputs(sim, MANGLE, "prerouting", [a, b]))
     with by_hand(sim) as api:
-        intruder = api.path(MANGLE).add(**{"chain": "prerouting", "action": "accept", "place-before": b})
+        intruder = api.path(MANGLE).add(
+            **{"chain": "prerouting", "action": "accept", "place-before": b})
     read = provider.read(created.id, created.outs)
     assert read.outs["observed_ids"] == [a, b]
     assert read.outs["drift"] == ["rules not together at the top: 1 move(s) needed"]
