@@ -16,6 +16,7 @@ Nothing here imports load-balancing code, and importing this module opens nothin
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -36,8 +37,8 @@ from providers.errors import RouterError, map_exceptions, redact
 API_PORT = 8728
 API_SSL_PORT = 8729
 
-PASSWORD_CONFIG_KEY = "routeros:password"
-PASSWORD_ENV = "ROUTEROS_PASSWORD"
+PASSWORD_CONFIG_KEY = "routeros:password"  # noqa: S105 - a key, not a secret
+PASSWORD_ENV = "ROUTEROS_PASSWORD"  # noqa: S105 - a variable name
 
 # A refresh reads every resource of a path within seconds; a process that lives longer (a test
 # session, a long `up`) must still see changes made behind its back.
@@ -87,7 +88,7 @@ class PasswordSource:
         self._lock = threading.Lock()
 
     def configure(self, req: Any) -> None:
-        """Read `routeros:password` from the provider's ConfigureRequest (secrets arrive decrypted)."""
+        """Read `routeros:password` from a ConfigureRequest (secrets arrive decrypted)."""
         value = req.config.get(PASSWORD_CONFIG_KEY)
         if value is not None:
             self.set(str(value))
@@ -201,7 +202,7 @@ class RouterClient:
         return self._call(path, "print", words, idempotent=True).rows
 
     def snapshot(self, path: str) -> list[dict[str, str]]:
-        """Every item of `path`, from one bulk `print` shared until a write to `path` or an expiry."""
+        """Every item of `path`, from one bulk `print` shared until a write to it or an expiry."""
         with self._lock:
             cached = self._snapshots.get(path)
             if cached and time.monotonic() - cached[0] < SNAPSHOT_MAX_AGE:
@@ -315,10 +316,8 @@ class RouterClient:
         self._version = None
         self._snapshots.clear()
         if api is not None:
-            try:
+            with contextlib.suppress(OSError):
                 api.close()
-            except OSError:
-                pass
 
 
 def _plain(value: Any) -> str:

@@ -7,7 +7,6 @@ translation redacts any secret it is given, and nothing here ever formats a logi
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Literal
@@ -116,7 +115,7 @@ def map_exceptions(
         raise fail(f"router closed the session: {exc}", "connection") from None
     except ConnectionClosed as exc:
         raise fail(f"connection closed: {exc}", "connection") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise fail("timed out waiting for the router", "connection") from None
     except OSError as exc:
         raise fail(f"connection failed: {exc.strerror or exc}", "connection") from None

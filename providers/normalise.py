@@ -215,7 +215,8 @@ def classifier(value: object) -> str:
         )
     negate, fields, denominator, remainder = match.groups()
     if fields not in PCC_FIELDS:
-        raise ValueError(f"{fields!r} is not a classifier field: use one of {', '.join(PCC_FIELDS)}")
+        allowed = ", ".join(PCC_FIELDS)
+        raise ValueError(f"{fields!r} is not a classifier field: use one of {allowed}")
     if int(denominator) < 1:
         raise ValueError(f"{value!r}: the denominator must be at least 1")
     if int(remainder) >= int(denominator):

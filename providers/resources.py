@@ -100,10 +100,41 @@ class MangleRule(Resource, module="routeros", name="MangleRule"):
         place_before: Str = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {"chain": chain, "action": action, "new_connection_mark": new_connection_mark, "new_packet_mark": new_packet_mark, "new_routing_mark": new_routing_mark, "passthrough": passthrough, "jump_target": jump_target, "per_connection_classifier": per_connection_classifier, "routing_mark": routing_mark, "src_address": src_address, "dst_address": dst_address, "src_port": src_port, "dst_port": dst_port, "protocol": protocol, "in_interface": in_interface, "out_interface": out_interface, "connection_mark": connection_mark, "connection_state": connection_state, "dst_address_type": dst_address_type, "comment": comment, "disabled": disabled, "log": log, "log_prefix": log_prefix, "ownership_tag": ownership_tag, "runtime_owned": runtime_owned, "place_before": place_before}
+        values = {
+            "chain": chain,
+            "action": action,
+            "new_connection_mark": new_connection_mark,
+            "new_packet_mark": new_packet_mark,
+            "new_routing_mark": new_routing_mark,
+            "passthrough": passthrough,
+            "jump_target": jump_target,
+            "per_connection_classifier": per_connection_classifier,
+            "routing_mark": routing_mark,
+            "src_address": src_address,
+            "dst_address": dst_address,
+            "src_port": src_port,
+            "dst_port": dst_port,
+            "protocol": protocol,
+            "in_interface": in_interface,
+            "out_interface": out_interface,
+            "connection_mark": connection_mark,
+            "connection_state": connection_state,
+            "dst_address_type": dst_address_type,
+            "comment": comment,
+            "disabled": disabled,
+            "log": log,
+            "log_prefix": log_prefix,
+            "ownership_tag": ownership_tag,
+            "runtime_owned": runtime_owned,
+            "place_before": place_before,
+        }
         super().__init__(
-            MenuItemProvider("mangle"), resource_name, _props(router, values, ['router_version']), opts
+            MenuItemProvider("mangle"),
+            resource_name,
+            _props(router, values, ["router_version"]),
+            opts,
         )
+
 
 class NatRule(Resource, module="routeros", name="NatRule"):
     """A rule in /ip/firewall/nat. Declare `runtime_owned=["disabled"]` on failover rules:
@@ -160,10 +191,34 @@ class NatRule(Resource, module="routeros", name="NatRule"):
         place_before: Str = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {"chain": chain, "action": action, "to_addresses": to_addresses, "to_ports": to_ports, "jump_target": jump_target, "src_address": src_address, "dst_address": dst_address, "src_port": src_port, "dst_port": dst_port, "protocol": protocol, "in_interface": in_interface, "out_interface": out_interface, "connection_mark": connection_mark, "connection_state": connection_state, "dst_address_type": dst_address_type, "comment": comment, "disabled": disabled, "log": log, "log_prefix": log_prefix, "ownership_tag": ownership_tag, "runtime_owned": runtime_owned, "place_before": place_before}
+        values = {
+            "chain": chain,
+            "action": action,
+            "to_addresses": to_addresses,
+            "to_ports": to_ports,
+            "jump_target": jump_target,
+            "src_address": src_address,
+            "dst_address": dst_address,
+            "src_port": src_port,
+            "dst_port": dst_port,
+            "protocol": protocol,
+            "in_interface": in_interface,
+            "out_interface": out_interface,
+            "connection_mark": connection_mark,
+            "connection_state": connection_state,
+            "dst_address_type": dst_address_type,
+            "comment": comment,
+            "disabled": disabled,
+            "log": log,
+            "log_prefix": log_prefix,
+            "ownership_tag": ownership_tag,
+            "runtime_owned": runtime_owned,
+            "place_before": place_before,
+        }
         super().__init__(
-            MenuItemProvider("nat"), resource_name, _props(router, values, ['router_version']), opts
+            MenuItemProvider("nat"), resource_name, _props(router, values, ["router_version"]), opts
         )
+
 
 class Script(Resource, module="routeros", name="Script"):
     """A script in /system/script."""
@@ -190,10 +245,22 @@ class Script(Resource, module="routeros", name="Script"):
         runtime_owned: Sequence[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {"name": name, "source": source, "policy": policy, "dont_require_permissions": dont_require_permissions, "comment": comment, "ownership_tag": ownership_tag, "runtime_owned": runtime_owned}
+        values = {
+            "name": name,
+            "source": source,
+            "policy": policy,
+            "dont_require_permissions": dont_require_permissions,
+            "comment": comment,
+            "ownership_tag": ownership_tag,
+            "runtime_owned": runtime_owned,
+        }
         super().__init__(
-            MenuItemProvider("script"), resource_name, _props(router, values, ['router_version']), opts
+            MenuItemProvider("script"),
+            resource_name,
+            _props(router, values, ["router_version"]),
+            opts,
         )
+
 
 class Scheduler(Resource, module="routeros", name="Scheduler"):
     """An entry in /system/scheduler."""
@@ -226,10 +293,25 @@ class Scheduler(Resource, module="routeros", name="Scheduler"):
         runtime_owned: Sequence[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {"name": name, "on_event": on_event, "start_date": start_date, "start_time": start_time, "interval": interval, "policy": policy, "disabled": disabled, "comment": comment, "ownership_tag": ownership_tag, "runtime_owned": runtime_owned}
+        values = {
+            "name": name,
+            "on_event": on_event,
+            "start_date": start_date,
+            "start_time": start_time,
+            "interval": interval,
+            "policy": policy,
+            "disabled": disabled,
+            "comment": comment,
+            "ownership_tag": ownership_tag,
+            "runtime_owned": runtime_owned,
+        }
         super().__init__(
-            MenuItemProvider("scheduler"), resource_name, _props(router, values, ['router_version']), opts
+            MenuItemProvider("scheduler"),
+            resource_name,
+            _props(router, values, ["router_version"]),
+            opts,
         )
+
 
 class Netwatch(Resource, module="routeros", name="Netwatch"):
     """A probe in /tool/netwatch (v6: ICMP only; v7: probe types, delays, thresholds)."""
@@ -298,10 +380,43 @@ class Netwatch(Resource, module="routeros", name="Netwatch"):
         runtime_owned: Sequence[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {"host": host, "interval": interval, "timeout": timeout, "up_script": up_script, "down_script": down_script, "disabled": disabled, "comment": comment, "name": name, "type": type, "port": port, "start_delay": start_delay, "startup_delay": startup_delay, "test_script": test_script, "src_address": src_address, "http_codes": http_codes, "packet_interval": packet_interval, "packet_count": packet_count, "packet_size": packet_size, "thr_max": thr_max, "thr_avg": thr_avg, "thr_stdev": thr_stdev, "thr_jitter": thr_jitter, "thr_loss_percent": thr_loss_percent, "thr_loss_count": thr_loss_count, "thr_tcp_conn_time": thr_tcp_conn_time, "thr_http_time": thr_http_time, "ownership_tag": ownership_tag, "runtime_owned": runtime_owned}
+        values = {
+            "host": host,
+            "interval": interval,
+            "timeout": timeout,
+            "up_script": up_script,
+            "down_script": down_script,
+            "disabled": disabled,
+            "comment": comment,
+            "name": name,
+            "type": type,
+            "port": port,
+            "start_delay": start_delay,
+            "startup_delay": startup_delay,
+            "test_script": test_script,
+            "src_address": src_address,
+            "http_codes": http_codes,
+            "packet_interval": packet_interval,
+            "packet_count": packet_count,
+            "packet_size": packet_size,
+            "thr_max": thr_max,
+            "thr_avg": thr_avg,
+            "thr_stdev": thr_stdev,
+            "thr_jitter": thr_jitter,
+            "thr_loss_percent": thr_loss_percent,
+            "thr_loss_count": thr_loss_count,
+            "thr_tcp_conn_time": thr_tcp_conn_time,
+            "thr_http_time": thr_http_time,
+            "ownership_tag": ownership_tag,
+            "runtime_owned": runtime_owned,
+        }
         super().__init__(
-            MenuItemProvider("netwatch"), resource_name, _props(router, values, ['router_version']), opts
+            MenuItemProvider("netwatch"),
+            resource_name,
+            _props(router, values, ["router_version"]),
+            opts,
         )
+
 
 class EmailSettings(Resource, module="routeros", name="EmailSettings"):
     """The router's SMTP settings, /tool/e-mail (a singleton). Create records the settings
@@ -337,7 +452,19 @@ class EmailSettings(Resource, module="routeros", name="EmailSettings"):
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["password", "previous"])
         )
-        values = {"server": server, "port": port, "from_": from_, "user": user, "password": password, "tls": tls, "vrf": vrf, "certificate_verification": certificate_verification}
+        values = {
+            "server": server,
+            "port": port,
+            "from_": from_,
+            "user": user,
+            "password": password,
+            "tls": tls,
+            "vrf": vrf,
+            "certificate_verification": certificate_verification,
+        }
         super().__init__(
-            MenuItemProvider("email"), resource_name, _props(router, values, ['router_version', 'previous']), opts
+            MenuItemProvider("email"),
+            resource_name,
+            _props(router, values, ["router_version", "previous"]),
+            opts,
         )

@@ -11,7 +11,9 @@ from providers import normalise as n
 from providers.schemas.base import Issue, Prop, is_unknown
 
 CONNECTION_STATES = ("established", "invalid", "new", "related", "untracked")
-ADDRESS_TYPES = ("blackhole", "broadcast", "local", "multicast", "prohibit", "unicast", "unreachable")
+ADDRESS_TYPES = (
+    "blackhole", "broadcast", "local", "multicast", "prohibit", "unicast", "unreachable",
+)
 PORT_PROTOCOLS = ("tcp", "udp", "udp-lite", "sctp", "dccp")
 PROTOCOLS = (
     "tcp", "udp", "icmp", "icmpv6", "gre", "ipsec-esp", "ipsec-ah", "ospf", "igmp", "pim",
@@ -75,11 +77,14 @@ def ports_need_protocol(values: Mapping[str, Any]) -> list[Issue]:
     issues = []
     for name in ("src_port", "dst_port", "to_ports"):
         if values.get(name) is not None and proto not in PORT_PROTOCOLS:
-            issues.append((name, f"{name} needs protocol set to one of {', '.join(PORT_PROTOCOLS)}"))
+            allowed = ", ".join(PORT_PROTOCOLS)
+            issues.append((name, f"{name} needs protocol set to one of {allowed}"))
     return issues
 
 
-def requires(action: str, *names: str, any_of: bool = False) -> Callable[[Mapping[str, Any]], list[Issue]]:
+def requires(
+    action: str, *names: str, any_of: bool = False
+) -> Callable[[Mapping[str, Any]], list[Issue]]:
     """Rule: `action=<action>` needs the named properties (all of them, or any one)."""
 
     def rule(values: Mapping[str, Any]) -> list[Issue]:

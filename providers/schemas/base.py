@@ -111,7 +111,7 @@ class MenuSchema:
         )
 
     def validate(self, props: Mapping[str, Any]) -> tuple[dict[str, Canonical], list[Issue]]:
-        """Canonical values of `props` (None values dropped) and every problem, property by property.
+        """Canonical values of `props` (None dropped) and every problem, property by property.
 
         Unknown values (preview) are skipped here and returned unchanged by the caller.
         """
@@ -178,7 +178,7 @@ class MenuSchema:
         return out
 
     def decode(self, row: Mapping[str, str], version: Version) -> dict[str, Canonical]:
-        """A printed item → canonical Python-spelled values (read-only and unknown fields dropped)."""
+        """A printed item → canonical Python-spelled values (read-only, unknown fields dropped)."""
         out: dict[str, Canonical] = {}
         for prop in self.props:
             if prop.api_name not in row or not prop.available(version):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from functools import partial
 
 from providers import normalise as n
-from providers.schemas._firewall import chain_prop, matchers, name_prop, ports_need_protocol, requires
+from providers.schemas._firewall import (
+    chain_prop,
+    matchers,
+    name_prop,
+    ports_need_protocol,
+    requires,
+)
 from providers.schemas.base import MenuSchema, Prop, single
 
 ACTIONS = (

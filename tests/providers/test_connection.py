@@ -78,7 +78,9 @@ def test_values_stay_the_routers_strings(sim: Simulator) -> None:
     client = client_for(settings_for(sim))
     id_ = client.add(NAT, chain="dstnat", comment="yes", log=True)
     [row] = client.print(NAT, **{".id": id_})
-    assert row["comment"] == "yes" and row["log"] == "true" and row["bytes"] == "0"
+    assert row["comment"] == "yes"
+    assert row["log"] == "true"
+    assert row["bytes"] == "0"
 
 
 def test_set_and_unset_in_one_sentence(sim: Simulator) -> None:
@@ -86,7 +88,8 @@ def test_set_and_unset_in_one_sentence(sim: Simulator) -> None:
     id_ = client.add(NAT, chain="dstnat", comment="c", log_prefix="p")
     client.set(NAT, id_, unset=["comment"], log_prefix="q")
     [row] = client.print(NAT)
-    assert "comment" not in row and row["log-prefix"] == "q"
+    assert "comment" not in row
+    assert row["log-prefix"] == "q"
     assert sim.stats[f"{NAT}/set"] == 1
 
 
@@ -99,7 +102,8 @@ def test_a_trap_carries_message_category_path_and_command(sim: Simulator) -> Non
     sim.faults.trap_command(1, "simulated failure")
     with pytest.raises(RouterError) as caught:
         client.print(NAT)
-    assert caught.value.message == "simulated failure" and caught.value.category == 4
+    assert caught.value.message == "simulated failure"
+    assert caught.value.category == 4
     assert str(caught.value) == f"{NAT}/print: simulated failure (category 4)"
     assert client.print(NAT) == []  # the connection survives a trap
 

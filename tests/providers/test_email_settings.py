@@ -47,12 +47,13 @@ def test_create_update_refresh_and_delete_restores(sim: Simulator) -> None:
     assert used == {"print": 1, "set": 1}
     row = printed(sim)
     server_key = "server" if sim.profile.number >= (7, 12) else "address"
-    assert row[server_key] == "192.0.2.25" and row["from"] == "router@example.com"
+    assert row[server_key] == "192.0.2.25"
+    assert row["from"] == "router@example.com"
     if sim.profile.is_v7:
         assert row["tls"] == "starttls"
     else:
         assert row["start-tls"] is True  # v6 spells STARTTLS as start-tls=yes
-    assert created.outs["previous"][server_key] == "0.0.0.0"
+    assert created.outs["previous"][server_key] == "0.0.0.0"  # noqa: S104 - a value
     forget_snapshots()
     read = provider.read(created.id, created.outs)
     assert read.outs == created.outs
@@ -87,7 +88,8 @@ def test_v7_only_properties_on_older_routers(sim: Simulator) -> None:
     assert "server" in message  # a host name needs 7.12; before that it must be an address
     if not sim.profile.is_v7:
         assert "vrf needs RouterOS 7.0.0 or later" in message
-    assert SMTP_SECRET not in message and PASSWORD not in message
+    assert SMTP_SECRET not in message
+    assert PASSWORD not in message
 
 
 def test_bad_input_at_check(sim: Simulator) -> None:

@@ -118,7 +118,8 @@ def since(sim: Simulator, key: str, start: dict[str, int]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_create_costs_at_most_two_round_trips_and_reads_back_quiet(sim: Simulator, key: str) -> None:
+def test_create_costs_at_most_two_round_trips_and_reads_back_quiet(
+        sim: Simulator, key: str) -> None:
     provider = MenuItemProvider(key)
     props = inputs_for(sim, key)
     start = start_counting(sim, key)
@@ -163,7 +164,8 @@ def test_drift_shows_on_refresh_and_update_repairs_it(sim: Simulator, key: str) 
     forget_snapshots()
     read = provider.read(id_, outs)
     assert read.outs[name] == read_as
-    assert read.inputs is not None and read.inputs[name] == read_as
+    assert read.inputs is not None
+    assert read.inputs[name] == read_as
     news = checked(provider, props)
     diff = provider.diff(id_, read.outs, news)
     assert (diff.changes, diff.replaces) == (True, [])
@@ -179,7 +181,8 @@ def test_update_sets_only_what_changed_in_one_round_trip(sim: Simulator, key: st
     id_, outs = create(provider, props)
     news = checked(provider, {**props, **CASES[key].change})
     diff = provider.diff(id_, outs, news)
-    assert diff.changes is True and diff.replaces == []
+    assert diff.changes is True
+    assert diff.replaces == []
     start = start_counting(sim, key)
     result = provider.update(id_, outs, news)
     assert since(sim, key, start) == {"set": 1}
@@ -217,7 +220,8 @@ def test_a_new_router_replaces(sim: Simulator, key: str) -> None:
     id_, outs = create(provider, props)
     moved = checked(provider, {**props, "router": {"host": "192.0.2.1"}})
     diff = provider.diff(id_, outs, moved)
-    assert diff.replaces == ["router"] and diff.delete_before_replace is False
+    assert diff.replaces == ["router"]
+    assert diff.delete_before_replace is False
     unknown = provider.diff(id_, outs, {**checked(provider, props), "router": UNKNOWN})
     assert unknown.replaces == ["router"]
     # a different username is the same router
@@ -253,7 +257,8 @@ def test_unknowns_pass_check_and_diff_during_preview(sim: Simulator, key: str) -
     id_, outs = create(provider, props)
     first = next(iter(CASES[key].change))
     preview = provider.check(outs, {**props, first: UNKNOWN})
-    assert preview.failures == [] and preview.inputs[first] == UNKNOWN
+    assert preview.failures == []
+    assert preview.inputs[first] == UNKNOWN
     before = sum(sim.stats.values())
     diff = provider.diff(id_, outs, preview.inputs)
     assert diff.changes is True
@@ -297,7 +302,8 @@ def test_v7_only_fields_on_a_v6_router_fail_clearly() -> None:
             with pytest.raises(RouterError) as caught:
                 provider.create(props)
             assert caught.value.kind == "version"
-            assert "type needs RouterOS 7.0.0 or later; the router runs 6.49.18" in str(caught.value)
+            wanted = "type needs RouterOS 7.0.0 or later; the router runs 6.49.18"
+            assert wanted in str(caught.value)
             assert "netwatch/add" not in " ".join(sim.stats)
             # and the v6 schema works there
             id_, outs = create(provider, inputs_for(sim, "netwatch"))
@@ -315,7 +321,8 @@ def test_netwatch_probe_type_change_replaces_delete_first(sim: Simulator) -> Non
     id_, outs = create(provider, props)
     diff = provider.diff(id_, outs, checked(provider, {**props, "type": "tcp-conn",
                                                         "port": "80"}))
-    assert diff.replaces == ["type"] and diff.delete_before_replace is True
+    assert diff.replaces == ["type"]
+    assert diff.delete_before_replace is True
 
 
 def test_a_same_named_untagged_script_is_not_overwritten(sim: Simulator) -> None:
@@ -332,8 +339,9 @@ def test_the_provider_pickles_by_reference_in_a_few_dozen_bytes() -> None:
 
     text = serialize_provider(MenuItemProvider("nat"))
     assert len(base64.b64decode(text)) < 200
-    loaded = dill.loads(base64.b64decode(text))
-    assert type(loaded) is MenuItemProvider and loaded.menu_key == "nat"
+    loaded = dill.loads(base64.b64decode(text))  # noqa: S301 - our own pickle
+    assert type(loaded) is MenuItemProvider
+    assert loaded.menu_key == "nat"
 
 
 def test_outputs_and_errors_never_hold_the_password(sim: Simulator) -> None:

@@ -46,7 +46,8 @@ def test_a_dead_backend_stays_disabled_through_refresh_diff_and_update(sim: Simu
     provider.update(created.id, read.outs, changed)
     with by_hand(sim) as api:
         [row] = list(api.path(NAT))
-    assert row["disabled"] is True and row["to-ports"] == 8080  # a deploy never re-enables it
+    assert row["disabled"] is True
+    assert row["to-ports"] == 8080
 
 
 def test_adoption_leaves_the_runtime_flag_alone(sim: Simulator) -> None:
@@ -89,4 +90,5 @@ def test_place_before_positions_the_new_rule(sim: Simulator) -> None:
 def test_runtime_owned_must_name_real_properties(sim: Simulator) -> None:
     result = MenuItemProvider("nat").check({}, failover_rule(sim, runtime_owned=["enabled"]))
     [failure] = result.failures
-    assert failure.property == "runtime_owned" and "disabled" in failure.reason
+    assert failure.property == "runtime_owned"
+    assert "disabled" in failure.reason
