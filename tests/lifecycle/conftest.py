@@ -3,7 +3,6 @@ password-protected simulator per test."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,14 +10,7 @@ import pytest
 from simulator import Simulator
 from tests.lifecycle.driver import Driver
 from tests.lifecycle.host import ProviderHost
-from tests.lifecycle.routers import PASSWORD, running_simulator
-
-STACK_CONFIG = {"routeros:password": PASSWORD}
-
-
-def host_env() -> dict[str, str]:
-    """The environment without the fallback variable: the password comes from stack config."""
-    return {k: v for k, v in os.environ.items() if k != "ROUTEROS_PASSWORD"}
+from tests.lifecycle.routers import PASSWORD, STACK_CONFIG, host_env, running_simulator
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ The password is deliberately distinctive so a search of any output for it is mea
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,13 @@ from simulator import Simulator
 
 PASSWORD = "Zebra-Quartz-7731-do-not-leak"
 USERNAME = "admin"
+# What `pulumi config set --secret routeros:password ...` gives the provider host.
+STACK_CONFIG = {"routeros:password": PASSWORD}
+
+
+def host_env() -> dict[str, str]:
+    """The environment without the fallback variable: the password comes from stack config."""
+    return {k: v for k, v in os.environ.items() if k != "ROUTEROS_PASSWORD"}
 
 
 @contextmanager

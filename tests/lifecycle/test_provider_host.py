@@ -11,7 +11,14 @@ from pulumi.dynamic.dynamic import serialize_provider
 from providers.chain_order import ChainOrderProvider
 from simulator import Simulator
 from tests.lifecycle.host import ProviderCallError, ProviderHost
-from tests.lifecycle.routers import PASSWORD, by_hand, chain_ids, commands, settings_for
+from tests.lifecycle.routers import (
+    PASSWORD,
+    by_hand,
+    chain_ids,
+    commands,
+    host_env,
+    settings_for,
+)
 
 MANGLE = "/ip/firewall/mangle"
 
@@ -56,3 +63,18 @@ def test_errors_from_the_host_name_the_rule_and_not_the_password(
         host.create(urn, news)
     assert r"rule *99 is gone from /ip/firewall/mangle" in caught.value.details
     assert PASSWORD not in str(caught.value)
+
+
+def test_a_refused_login_does_not_echo_the_password(router: Simulator) -> None:
+    wrong = "Wrong-Zebra-Quartz-do-not-leak"
+    urn = "urn:pulumi:dev::routeros-lb::pulumi-python:dynamic/routeros:ChainOrder::refused"
+    news = {"__provider": serialize_provider(ChainOrderProvider()),
+            "router": settings_for(router).as_inputs(), "path": MANGLE,
+            "chain": "prerouting", "rule_ids": [], "position": "top"}
+    refused = ProviderHost(config={"routeros:password": wrong}, env=host_env())
+    with refused, pytest.raises(ProviderCallError) as caught:
+        refused.create(urn, news)
+    assert "invalid user name or password" in caught.value.details
+    for text in (str(caught.value), refused.stdout, refused.stderr):
+        assert wrong not in text
+        assert PASSWORD not in text
