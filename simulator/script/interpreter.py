@@ -57,7 +57,7 @@ LOG_LEVELS = frozenset({"info", "warning", "error", "debug"})
 ID_VERBS = frozenset({"set", "unset", "remove", "enable", "disable", "comment"})
 
 
-class _Fatal(ScriptError):
+class _FatalError(ScriptError):
     """A cap was hit: not even `:do ... on-error=` may catch it."""
 
 
@@ -120,7 +120,7 @@ class Interpreter:
     def tick(self, node: Statement | Expr) -> None:
         self.budget.statements += 1
         if self.budget.statements > MAX_STATEMENTS:
-            raise _Fatal(
+            raise _FatalError(
                 f"script stopped: more than {MAX_STATEMENTS} statements executed "
                 f"(runaway loop?) (line {node.line} column {node.column})",
                 node.line, node.column,
@@ -185,7 +185,7 @@ class Interpreter:
                 named["destination"] = to_attribute(rest.pop(0))
             if rest:
                 raise self.outside(node, f"a second unnamed argument to {node.verb}")
-        if node.verb in ID_VERBS and named.get(".id", None) == "":
+        if node.verb in ID_VERBS and named.get(".id") == "":
             return None  # `disable [find ...]` that found nothing does nothing
         response = self.call(node, node.command, named)
         if node.verb == "run" and node.path == ("system", "script"):
@@ -224,8 +224,6 @@ class Interpreter:
         if len(positional) == 2:
             attributes[".id"] = to_attribute(positional[0])
             attributes["value-name"] = to_attribute(positional[1])
-        elif len(positional) == 1 and ".id" in attributes:
-            attributes["value-name"] = to_attribute(positional[0])
         elif len(positional) == 1:
             attributes["value-name"] = to_attribute(positional[0])
         elif positional:
@@ -429,7 +427,7 @@ class Interpreter:
         if "on-error" in named:
             try:
                 return self.code(node, args[0], scope)
-            except _Fatal:
+            except _FatalError:
                 raise
             except ScriptError:
                 return self.code(node, named["on-error"], scope)
@@ -600,7 +598,8 @@ def run(router: Any, block: Block, *, policies: frozenset[str], owner: str) -> s
     outer: _Budget | None = getattr(_active, "budget", None)
     budget = outer if outer is not None else _Budget()
     if budget.depth >= MAX_RUN_DEPTH:
-        raise _Fatal(f"scripts nested more than {MAX_RUN_DEPTH} deep", block.line, block.column)
+        raise _FatalError(f"scripts nested more than {MAX_RUN_DEPTH} deep",
+                          block.line, block.column)
     _active.budget = budget
     budget.depth += 1
     interpreter = Interpreter(router, policies=policies, owner=owner)

@@ -13,7 +13,8 @@ from enum import Enum
 from .errors import ScriptError, syntax_error
 
 MAX_SOURCE = 4 * 1024 * 1024
-MAX_NESTING = 64  # `$[...]` inside strings inside `$[...]`...: keeps recursion far from Python's limit
+# Brackets, blocks and `$[...]` in strings: keeps the parser's recursion far from Python's limit.
+MAX_NESTING = 64
 
 
 class Kind(Enum):

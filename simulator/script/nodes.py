@@ -28,7 +28,7 @@ class Literal(Node):
 
 @dataclass(frozen=True)
 class Word(Node):
-    """An unquoted word: a string in a menu command's arguments, typed (number, boolean) elsewhere."""
+    """An unquoted word: text in a menu command's arguments, typed (number, boolean) elsewhere."""
 
     text: str
 
@@ -77,7 +77,7 @@ class Binary(Node):
 
 @dataclass(frozen=True)
 class Block(Node):
-    """A sequence of statements with its own variable scope; `text` is its source (for `source=`)."""
+    """Statements with their own variable scope; `text` is the source (sent for `source=`)."""
 
     statements: tuple[Statement, ...]
     text: str

@@ -1,4 +1,4 @@
-"""Builds the syntax tree of a script from its tokens; rejects what is not RouterOS or not in the subset.
+"""Builds a script's syntax tree from its tokens; rejects what is not RouterOS or not in the subset.
 
 Knows the shape of the language (statements, menu lines, arguments, expressions) and which global
 commands exist; knows nothing about which menus a router has or what a command does. Like
@@ -30,24 +30,30 @@ from .nodes import (
 
 # Words that end a menu path and start the command. A line of path words without any of them
 # (and without arguments) is a menu line: it sets the menu for the lines after it.
-VERBS = frozenset(
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+VERBS = _words(
     "add set get find print remove enable disable move run send reset-counters "
-    "reset-counters-all export unset comment reboot edit".split()
+    "reset-counters-all export unset comment reboot edit"
 )
 FILTER_VERBS = frozenset({"find", "print"})
-PRINT_OPTIONS = frozenset(
-    "proplist count-only detail terse brief as-value without-paging value-list file".split()
+PRINT_OPTIONS = _words(
+    "proplist count-only detail terse brief as-value without-paging value-list file"
 )
 
-SUPPORTED_GLOBALS = frozenset(
+SUPPORTED_GLOBALS = _words(
     "local global set if foreach for while do put log delay len tostr tonum typeof pick "
-    "error nothing".split()
+    "error nothing"
 )
 # Global commands RouterOS has but the simulator does not interpret: named in the error.
-KNOWN_GLOBALS = SUPPORTED_GLOBALS | frozenset(
+KNOWN_GLOBALS = SUPPORTED_GLOBALS | _words(
     "beep environment execute find parse resolve retry return rndnum rndstr serialize "
     "deserialize terminal time timestamp toarray tobool tocrlf toid toip toip6 totime "
-    "jobname convert grep onerror range tonsec tofloat".split()
+    "jobname convert grep onerror range tonsec tofloat"
 )
 
 _END = (Kind.NEWLINE, Kind.SEMI, Kind.EOF, Kind.RBRACE, Kind.RBRACKET)
@@ -215,7 +221,9 @@ class Parser:
         head, _, verb = verb_token.text.rpartition("/")
         if not verb:
             raise syntax_error(verb_token.line, verb_token.column + len(verb_token.text))
-        path_words = [t.text for t in run[:words_in_path]] + ([head or "/"] if "/" in verb_token.text else [])
+        path_words = [t.text for t in run[:words_in_path]]
+        if "/" in verb_token.text:
+            path_words.append(head or "/")
         path = _resolve(self.path, path_words)
         self.index += words_in_path + 1
         # `[find]` in a command's arguments means the command's own menu.

@@ -3,6 +3,8 @@ bad and catastrophic regexes, injection attempts, junk. None may crash or hang t
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -139,11 +141,11 @@ def test_deep_nesting_and_long_chains_are_refused_not_crashes(router: Router) ->
         run(router, ":put " + "[" * 300 + ":put 1" + "]" * 300)
     with pytest.raises(ScriptError, match="nested too deeply"):
         run(router, ':put "' + "$[:put \"" * 100 + "x" + '"]' * 100 + '"')
-    long_sum = ":put (" + " + ".join(["1"] * 20_000) + ")"
-    try:
-        assert run(router, long_sum) == "20000\n"
-    except ScriptError as error:
-        assert "nested too deeply" in error.message
+    # A left-deep chain recurses once per operator when evaluated; Python's own recursion
+    # limit is the backstop, turned into the same script error.
+    with pytest.raises(ScriptError, match="nested too deeply"):
+        run(router, ":put (" + " + ".join(["1"] * 20_000) + ")")
+    assert run(router, ":put (" + " + ".join(["1"] * 100) + ")") == "100\n"
 
 
 def test_unsupported_constructs_are_named(router: Router) -> None:
@@ -164,16 +166,16 @@ _SCRIPT_CHARS = st.sampled_from(list(' \n;[]{}()"$=!~<>&|\\#:/.-*') +
 @given(st.lists(_SCRIPT_CHARS, max_size=40).map("".join))
 def test_junk_is_a_script_error_or_runs(source: str) -> None:
     router = Router("7.20")
-    try:
+    with contextlib.suppress(ScriptError):
         run(router, source)
-    except ScriptError:
-        pass
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
-def test_any_text_parses_or_is_a_script_error(source: str) -> None:
+def test_any_text_parses_or_is_a_script_error_with_a_position(source: str) -> None:
+    position = (1, 1)
     try:
         parse(source)
     except ScriptError as error:
-        assert error.line >= 1 and error.column >= 1
+        position = (error.line, error.column)
+    assert min(position) >= 1

@@ -71,16 +71,20 @@ def test_named_values_rejoin_adjacent_words_and_operators() -> None:
     values = {name: value for name, value in command.named}
     assert isinstance(values["connection-state"], Word)
     assert values["connection-state"].text == "!established,related"
-    assert isinstance(values["comment"], Literal) and values["comment"].value == ""
+    assert isinstance(values["comment"], Literal)
+    assert values["comment"].value == ""
     assert values["timeout"].text == "00:00:10"  # type: ignore[union-attr]
 
 
 def test_find_filters_and_where_are_anded() -> None:
     (command,) = commands('/ip firewall nat find comment="x" where !disabled and bytes>10')
     where = command.where
-    assert isinstance(where, Binary) and where.op == "&&"
-    assert isinstance(where.left, Binary) and where.left.left == Prop(1, 23, "comment")
-    assert isinstance(where.right, Binary) and where.right.op == "&&"
+    assert isinstance(where, Binary)
+    assert where.op == "&&"
+    assert isinstance(where.left, Binary)
+    assert where.left.left == Prop(1, 23, "comment")
+    assert isinstance(where.right, Binary)
+    assert where.right.op == "&&"
     assert isinstance(where.right.left, Unary)
     assert where.right.right.op == ">"  # type: ignore[union-attr]
 
@@ -88,8 +92,10 @@ def test_find_filters_and_where_are_anded() -> None:
 def test_where_precedence_or_binds_looser_than_and_and_parentheses_group() -> None:
     (command,) = commands('/ip firewall nat find where a=1 or b=2 and (c~"x" || !d)')
     where = command.where
-    assert isinstance(where, Binary) and where.op == "||"
-    assert isinstance(where.right, Binary) and where.right.op == "&&"
+    assert isinstance(where, Binary)
+    assert where.op == "||"
+    assert isinstance(where.right, Binary)
+    assert where.right.op == "&&"
     assert where.right.right.op == "||"  # type: ignore[union-attr]
 
 
@@ -102,11 +108,14 @@ def test_print_options_are_not_filters() -> None:
 
 def test_if_with_do_and_else_blocks() -> None:
     (statement,) = parse(':if ($x = "a" && !$y) do={ :put 1 } else={ :put 2 }').statements
-    assert isinstance(statement, ScriptCommand) and statement.name == "if"
+    assert isinstance(statement, ScriptCommand)
+    assert statement.name == "if"
     condition = statement.positional[0]
-    assert isinstance(condition, Binary) and condition.op == "&&"
+    assert isinstance(condition, Binary)
+    assert condition.op == "&&"
     named = dict(statement.named)
-    assert isinstance(named["do"], Block) and named["do"].text == " :put 1 "
+    assert isinstance(named["do"], Block)
+    assert named["do"].text == " :put 1 "
     assert isinstance(named["else"], Block)
 
 
@@ -114,7 +123,8 @@ def test_arithmetic_precedence_and_the_glued_increment() -> None:
     (statement,) = parse(":set i (1 + $i * 2 . \"x\")").statements
     value = statement.positional[1]  # type: ignore[union-attr]
     assert value.op == "."
-    assert value.left.op == "+" and value.left.right.op == "*"
+    assert value.left.op == "+"
+    assert value.left.right.op == "*"
     (glued,) = parse(":set i ($i+1)").statements
     assert glued.positional[1].op == "+"  # type: ignore[union-attr]
 
@@ -133,7 +143,8 @@ def test_syntax_errors_name_line_and_column(source: str, message: str) -> None:
     with pytest.raises(ScriptError) as caught:
         parse(source)
     assert message in caught.value.message
-    assert caught.value.line >= 1 and caught.value.column >= 1
+    assert caught.value.line >= 1
+    assert caught.value.column >= 1
 
 
 def test_deep_nesting_is_refused_not_a_crash() -> None:
