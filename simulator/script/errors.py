@@ -12,6 +12,7 @@ class ScriptError(Exception):
     `message` is the text RouterOS would show (syntax errors already end in
     `(line L column C)`, as RouterOS prints them); `line` and `column` (1-based) point at the
     construct that failed. `category` is the router's trap category when a command was refused.
+    `output` is what the script printed before it failed.
     """
 
     def __init__(
@@ -22,6 +23,7 @@ class ScriptError(Exception):
         self.line = line
         self.column = column
         self.category = category
+        self.output = ""
 
     def __str__(self) -> str:
         return self.message

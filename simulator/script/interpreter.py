@@ -606,7 +606,7 @@ def run(router: Any, block: Block, *, policies: frozenset[str], owner: str) -> s
     try:
         interpreter.run(block)
     except ScriptError as error:
-        error.output = "".join(interpreter.output)  # type: ignore[attr-defined]
+        error.output = "".join(interpreter.output)
         raise
     finally:
         budget.depth -= 1

@@ -62,6 +62,7 @@ def test_a_failure_keeps_what_ran_before_it_and_runs_nothing_after(router: Route
     with pytest.raises(ScriptError) as caught:
         run(router, source)
     assert caught.value.message == "no such item (4)"
+    assert caught.value.output == ""
     assert (caught.value.line, caught.value.column) == (2, 1)
     assert (disabled(router, "pi132"), disabled(router, "pi134")) == ("true", "false")
     assert errors_logged(router) == ["no such item (4) (line 2 column 1)"]
@@ -146,6 +147,13 @@ def test_deep_nesting_and_long_chains_are_refused_not_crashes(router: Router) ->
     with pytest.raises(ScriptError, match="nested too deeply"):
         run(router, ":put (" + " + ".join(["1"] * 20_000) + ")")
     assert run(router, ":put (" + " + ".join(["1"] * 100) + ")") == "100\n"
+
+
+def test_output_before_a_failure_travels_with_the_error(router: Router) -> None:
+    with pytest.raises(ScriptError) as caught:
+        run(router, ':put "before"\n:error "stop here"\n:put "after"')
+    assert (caught.value.message, caught.value.line) == ("stop here", 2)
+    assert caught.value.output == "before\n"
 
 
 def test_unsupported_constructs_are_named(router: Router) -> None:
