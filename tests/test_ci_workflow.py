@@ -25,6 +25,8 @@ def test_workflow_previews_every_real_site_with_diff() -> None:
     stacks = preview["strategy"]["matrix"]["stack"]
     site_stacks = {p.name.split(".")[1] for p in (ROOT / "stacks").glob("Pulumi.*.yaml")} - {"dev"}
     assert set(stacks) == site_stacks
-    pulumi_step = next(s for s in preview["steps"] if s.get("uses", "").startswith("pulumi/actions"))
+    pulumi_step = next(
+        step for step in preview["steps"] if step.get("uses", "").startswith("pulumi/actions")
+    )
     assert pulumi_step["with"]["command"] == "preview"
     assert pulumi_step["with"]["diff"] is True

@@ -12,8 +12,9 @@ here and must not be needed to build other resources.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,13 +59,24 @@ class _Recorder(pulumi_mocks.Mocks):
 
 
 def capture(
-    program: Callable[[], Any], *, stack: str = "dev", project: str = PROJECT
+    program: Callable[[], Any],
+    *,
+    stack: str = "dev",
+    project: str = PROJECT,
+    config: Mapping[str, Any] | None = None,
 ) -> list[Registration]:
-    """Run `program` under mocks; the custom resources it registered, in registration order."""
+    """Run `program` under mocks; the custom resources it registered, in registration order.
+
+    `config` is the stack config the program reads (`{"routeros:host": ...}`); values that are not
+    strings reach the program JSON-encoded, as the engine passes a stack file's objects.
+    """
     recorder = _Recorder()
     monitor = pulumi_mocks.MockMonitor(recorder)
     pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=False,
                              monitor=monitor)
+    pulumi.runtime.set_all_config(
+        {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
+    )
     _sync_await(run_pulumi_func(program))
 
     # The engine leaves the root stack's type out of its children's URNs; the mock monitor does not.

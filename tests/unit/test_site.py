@@ -8,6 +8,7 @@ import yaml
 from components.site import SiteConfigError, parse_site, read_site
 
 ROOT = Path(__file__).resolve().parents[2]
+EMAIL = {"server": "m", "from": "a@b", "to": "c@d"}
 
 
 def _stack(name: str) -> dict:
@@ -41,12 +42,12 @@ def test_tls_changes_the_default_port() -> None:
             "e-mail address",
         ),
         (
-            {"router": {"host": "r1"}, "email": {"server": "m", "from": "a@b", "to": "c@d", "tls": "ssl"}},
+            {"router": {"host": "r1"}, "email": {**EMAIL, "tls": "ssl"}},
             "routeros-lb:email.tls",
             "'no', 'yes' or 'starttls'",
         ),
         (
-            {"router": {"host": "r1"}, "email": {"server": "m", "from": "a@b", "to": "c@d", "smtp": 1}},
+            {"router": {"host": "r1"}, "email": {**EMAIL, "smtp": 1}},
             "routeros-lb:email.smtp",
             "not a known setting",
         ),

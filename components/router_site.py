@@ -1,0 +1,55 @@
+"""`RouterSite`: a site's router objects as one Pulumi component.
+
+It turns a validated `SiteSpec` into resources of `providers/`: today the router's e-mail settings,
+which belong to the site rather than to any one load balancer; the load balancers will hang under
+the same component.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.site import EmailSpec, RouterSpec, SiteSpec
+from providers.connection import RouterSettings
+from providers.resources import EmailSettings
+
+
+def router_settings(spec: RouterSpec) -> RouterSettings:
+    return RouterSettings(
+        host=spec.host,
+        port=spec.effective_port,
+        tls=spec.tls,
+        verify_tls=spec.verify_tls,
+        ca_file=spec.ca_file,
+        username=spec.username,
+    )
+
+
+class RouterSite(pulumi.ComponentResource):
+    """Everything routeros-lb keeps on one site's router."""
+
+    email: EmailSettings | None
+
+    def __init__(
+        self, name: str, site: SiteSpec, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("routeros-lb:index:RouterSite", name, None, opts)
+        self.router = router_settings(site.router)
+        child = pulumi.ResourceOptions(parent=self)
+        self.email = _email(name, self.router, site.email, child) if site.email else None
+        self.register_outputs({"router": self.router.label})
+
+
+def _email(
+    name: str, router: RouterSettings, spec: EmailSpec, opts: pulumi.ResourceOptions
+) -> EmailSettings:
+    return EmailSettings(
+        f"{name}-email",
+        router=router,
+        server=spec.server,
+        port=str(spec.port),
+        from_=spec.from_,
+        user=spec.user,
+        tls=spec.tls,
+        opts=opts,
+    )

@@ -1,0 +1,46 @@
+"""The Pulumi program under Pulumi's mocks: what each stack declares, and bad config stopping it
+before any resource exists."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.program import declare_site
+from components.site import SiteConfigError
+from tests.lifecycle.capture import capture
+
+ROOT = Path(__file__).resolve().parents[2]
+EMAIL = "pulumi-python:dynamic/routeros:EmailSettings"
+
+
+def _config(stack: str) -> dict:
+    return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+
+
+@pytest.mark.parametrize("stack", ["home", "staging", "dev"])
+def test_each_stack_declares_its_routers_email_settings(stack: str) -> None:
+    config = _config(stack)
+    (email,) = capture(declare_site, stack=stack, config=config)
+    assert email.type == EMAIL
+    assert email.name == f"{stack}-email"
+    assert "routeros-lb:index:RouterSite$" in email.urn
+    router = email.inputs["router"]
+    assert router["host"] == config["routeros:host"]
+    assert router["tls"] is config["routeros:tls"]
+    assert "password" not in router
+    assert email.inputs["server"] == config["routeros-lb:email"]["server"]
+    assert email.inputs["from_"] == config["routeros-lb:email"]["from"]
+
+
+def test_tls_without_a_port_uses_api_ssl() -> None:
+    config = {"routeros:host": "r1.example", "routeros:tls": True,
+              "routeros-lb:email": {"server": "m", "from": "a@b", "to": "c@d"}}
+    (email,) = capture(declare_site, config=config)
+    assert email.inputs["router"]["port"] == 8729
+
+
+def test_bad_config_names_the_key_and_declares_nothing() -> None:
+    config = {**_config("dev"), "routeros:port": "eighty"}
+    with pytest.raises(SiteConfigError, match="routeros:port"):
+        capture(declare_site, config=config)
