@@ -44,6 +44,12 @@ PASSWORD_ENV = "ROUTEROS_PASSWORD"  # noqa: S105 - a variable name
 # session, a long `up`) must still see changes made behind its back.
 SNAPSHOT_MAX_AGE = 10.0
 
+# After `check` failed to reach a router, the checks of its other resources in the same preview
+# skip it instead of each waiting for a connect timeout.
+UNREACHABLE_RETRY_AFTER = 30.0
+
+log = logging.getLogger(__name__)
+
 
 class RouterSettings(BaseModel):
     """Where a router is and how to reach it. Frozen and hashable; it has no password, ever."""
@@ -189,6 +195,7 @@ class RouterClient:
         self._api: Api | None = None
         self._version: tuple[int, int, int] | None = None
         self._version_text: str | None = None
+        self._unreachable_at: float | None = None
         self._snapshots: dict[str, tuple[float, list[dict[str, str]]]] = {}
 
     # -- the public calls --------------------------------------------------------------------
@@ -255,7 +262,30 @@ class RouterClient:
                     raise RouterError("router did not report its version",
                                       path="/system/resource", command="print", kind="protocol")
                 self._version_text, self._version = text, _parse_version(text)
+                self._unreachable_at = None
             return self._version
+
+    def version_if_reachable(self) -> tuple[int, int, int] | None:
+        """The version for `check`, or None when the router cannot be asked right now.
+
+        Preview may run where the router is out of reach (offline, no password configured):
+        that is not an error for `check`, which then validates against the newest schema and
+        leaves version errors to `create`. A failure is remembered for
+        `UNREACHABLE_RETRY_AFTER` seconds so that N checks do not wait N timeouts.
+        """
+        with self._lock:
+            if self._version is not None:
+                return self._version
+            if (self._unreachable_at is not None
+                    and time.monotonic() - self._unreachable_at < UNREACHABLE_RETRY_AFTER):
+                return None
+            try:
+                return self.version
+            except RouterError as exc:
+                self._unreachable_at = time.monotonic()
+                log.warning("%s: version unknown at check (%s); checking against the newest "
+                            "schema, create will check the version", self.settings.label, exc)
+                return None
 
     @property
     def version_text(self) -> str:

@@ -37,6 +37,7 @@ from providers.errors import RouterError
 from providers.schemas import menu
 from providers.schemas.base import (
     Canonical,
+    Issue,
     Menu,
     MenuSchema,
     Version,
@@ -157,10 +158,24 @@ class MenuItemProvider(ResourceProvider):
                                                     "set ownership_tag instead"))
         raw = {k: v for k, v in news.items() if k not in META}
         values, issues = schema.validate(raw)
+        unknowns = {k: v for k, v in raw.items() if is_unknown(v)}
+        version = self._check_version(inputs.get("router"), failures)
+        if version is not None and not issues:
+            # Inputs stay in the newest canonical form, reachable router or not; only the
+            # failures depend on the version.
+            issues = self._version_issues({**values, **unknowns}, version)
         failures += [CheckFailure(name, reason) for name, reason in issues]
         inputs.update(values)
-        inputs.update({k: v for k, v in raw.items() if is_unknown(v)})
+        inputs.update(unknowns)
         return CheckResult(inputs, failures)
+
+    @staticmethod
+    def _check_version(router: Any, failures: list[CheckFailure]) -> Version | None:
+        """The router's version when check can know it: settings valid and known, and the
+        router reachable (one cached, read-only `/system/resource` print per connection)."""
+        if router is None or is_unknown(router) or any(f.property == "router" for f in failures):
+            return None
+        return client_for(RouterSettings.from_inputs(router)).version_if_reachable()
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces: list[str] = []
@@ -304,7 +319,17 @@ class MenuItemProvider(ResourceProvider):
     def _versioned(self, props: Mapping[str, Any], version: Version) -> MenuSchema:
         """The schema for this router's version; declared properties it lacks are an error."""
         schema = self._schema(version)
-        values = self._values(props)
+        issues = self._version_issues(self._values(props), version)
+        if issues:
+            raise RouterError("; ".join(f"{name}: {reason}" for name, reason in issues),
+                              path=schema.path, kind="version",
+                              command="set" if schema.kind == "singleton" else "add")
+        return schema
+
+    def _version_issues(self, values: Mapping[str, Any], version: Version) -> list[Issue]:
+        """What this router version refuses of `values`: properties it does not know (v7-only
+        on 6.49), values its spelling cannot take (an e-mail host name before 7.12)."""
+        schema = self._schema(version)
         known = self._menu.all_props()
         missing = [name for name in values if name not in schema.by_name]
         issues = [
@@ -315,11 +340,7 @@ class MenuItemProvider(ResourceProvider):
         present = {k: v for k, v in values.items() if k not in missing}
         issues += schema.unsupported(list(present), version)
         issues += schema.validate(present)[1]
-        if issues:
-            raise RouterError("; ".join(f"{name}: {reason}" for name, reason in issues),
-                              path=schema.path, kind="version",
-                              command="set" if schema.kind == "singleton" else "add")
-        return schema
+        return issues
 
     def _decode(self, schema: MenuSchema, row: Mapping[str, str], version: Version) -> dict:
         current = schema.decode(row, version)

@@ -7,6 +7,7 @@ The password is deliberately distinctive so a search of any output for it is mea
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,8 +67,33 @@ def chain_ids(sim: Simulator, path: str, chain: str) -> list[str]:
             if item.props.get("chain") == chain]
 
 
-def commands(sim: Simulator, path: str) -> dict[str, int]:
-    """Commands served on `path`, by verb (`{"print": 1, "move": 2}`)."""
+WRITES = frozenset({"add", "set", "remove", "move", "unset", "enable", "disable"})
+
+
+def by_verb(stats: dict[str, int], path: str) -> dict[str, int]:
+    """The commands of `stats` served on `path`, by verb (`{"print": 1, "move": 2}`)."""
     prefix = path.rstrip("/") + "/"
-    return {command[len(prefix):]: count for command, count in sim.router.stats.items()
+    return {command[len(prefix):]: count for command, count in stats.items()
             if command.startswith(prefix) and "/" not in command[len(prefix):]}
+
+
+def commands(sim: Simulator, path: str) -> dict[str, int]:
+    """Commands served on `path` since the router started, by verb."""
+    return by_verb(sim.router.stats, path)
+
+
+class Served:
+    """The commands a router serves from now on: `served()` by command, `served(path)` by verb
+    on one menu, `served.writes()` only the commands that change configuration."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.start = Counter(sim.router.stats)
+
+    def __call__(self, path: str | None = None) -> dict[str, int]:
+        delta = dict(Counter(self.sim.router.stats) - self.start)
+        return delta if path is None else by_verb(delta, path)
+
+    def writes(self) -> dict[str, int]:
+        return {command: n for command, n in self().items()
+                if command.rsplit("/", 1)[1] in WRITES}

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from providers.chain_order import ChainOrderError, ChainOrderProvider
-from providers.connection import password_source, reset_clients
 from simulator import Simulator
 from tests.lifecycle.routers import (
-    PASSWORD,
     add_dynamic_rule,
     by_hand,
     chain_ids,
     commands,
-    running_simulator,
     settings_for,
 )
 
 MANGLE = "/ip/firewall/mangle"
 NAT = "/ip/firewall/nat"
 
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    password_source.set(PASSWORD)
-    with running_simulator() as simulator:
-        yield simulator
-    reset_clients()
-    password_source.clear()
 
 
 def add_rules(sim: Simulator, path: str, chain: str, comments: list[str]) -> list[str]:

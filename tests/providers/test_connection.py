@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,18 +16,10 @@ from providers.connection import (
 )
 from providers.errors import RouterError
 from simulator import Simulator
-from tests.lifecycle.routers import PASSWORD, by_hand, running_simulator, settings_for
+from tests.lifecycle.routers import PASSWORD, by_hand, settings_for
 
 NAT = "/ip/firewall/nat"
 
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    password_source.set(PASSWORD)
-    with running_simulator() as simulator:
-        yield simulator
-    reset_clients()
-    password_source.clear()
 
 
 def test_settings_pick_the_port_from_tls_and_hash() -> None:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from providers.connection import forget_snapshots, password_source, reset_clients
+from providers.connection import forget_snapshots
 from providers.errors import RouterError
 from providers.menu_item import MenuItemProvider
 from simulator import Simulator
-from tests.lifecycle.routers import PASSWORD, by_hand, commands, running_simulator, settings_for
+from tests.lifecycle.routers import PASSWORD, Served, by_hand, settings_for
 
 EMAIL = "/tool/e-mail"
 SMTP_SECRET = "smtp-Secret-99"
 
 
-@pytest.fixture(params=["6.49", "7.11", "7.20"])
-def sim(request: pytest.FixtureRequest) -> Iterator[Simulator]:
-    password_source.set(PASSWORD)
-    with running_simulator(version=request.param) as simulator:
-        yield simulator
-    reset_clients()
-    password_source.clear()
+pytestmark = pytest.mark.parametrize("sim", ["6.49", "7.11", "7.20"], indirect=True)
 
 
 def settings(sim: Simulator, **extra: object) -> dict:
@@ -41,10 +33,7 @@ def test_create_update_refresh_and_delete_restores(sim: Simulator) -> None:
     provider = MenuItemProvider("email")
     before = printed(sim)
     props = provider.check({}, settings(sim)).inputs
-    start = commands(sim, EMAIL)
     created = provider.create(props)
-    used = {v: n - start.get(v, 0) for v, n in commands(sim, EMAIL).items()}
-    assert used == {"print": 1, "set": 1}
     row = printed(sim)
     server_key = "server" if sim.profile.number >= (7, 12) else "address"
     assert row[server_key] == "192.0.2.25"
@@ -76,23 +65,73 @@ def test_create_update_refresh_and_delete_restores(sim: Simulator) -> None:
 
 def test_v7_only_properties_on_older_routers(sim: Simulator) -> None:
     provider = MenuItemProvider("email")
-    props = provider.check({}, settings(sim, vrf="main", server="smtp.example.com")).inputs
+    wanted = settings(sim, vrf="main", server="smtp.example.com")
+    served = Served(sim)
+    result = provider.check({}, wanted)
+    assert served.writes() == {}
     if sim.profile.number >= (7, 12):
-        provider.create(props)
+        assert result.failures == []
+        provider.create(result.inputs)
         assert printed(sim)["server"] == "smtp.example.com"
         return
+    # check reads the router's version and says it before anything is written ...
+    failures = {f.property: f.reason for f in result.failures}
+    assert set(failures) == ({"server"} if sim.profile.is_v7 else {"server", "vrf"})
+    if not sim.profile.is_v7:
+        assert failures["vrf"] == "vrf needs RouterOS 7.0.0 or later; the router runs 6.49.18"
+    # ... and create says it too when check could not reach the router
     with pytest.raises(RouterError) as caught:
-        provider.create(props)
+        provider.create({**wanted, **result.inputs})
     assert caught.value.kind == "version"
     message = str(caught.value)
     assert "server" in message  # a host name needs 7.12; before that it must be an address
-    if not sim.profile.is_v7:
-        assert "vrf needs RouterOS 7.0.0 or later" in message
-    assert SMTP_SECRET not in message
+    assert SMTP_SECRET not in message + repr(result.failures)
     assert PASSWORD not in message
+    assert "set" not in served(EMAIL)
+
+
+def test_settings_already_in_place_are_adopted_without_a_write(sim: Simulator) -> None:
+    provider = MenuItemProvider("email")
+    props = provider.check({}, settings(sim)).inputs
+    provider.create(props)
+    served = Served(sim)
+    forget_snapshots()
+    again = provider.create(props)  # a crashed run retried: nothing to change
+    assert served(EMAIL) == {"print": 1}
+    assert again.outs["previous"]["from"] == "router@example.com"
+
+
+def test_removing_a_setting_restores_its_default(sim: Simulator) -> None:
+    provider = MenuItemProvider("email")
+    props = provider.check({}, settings(sim)).inputs
+    created = provider.create(props)
+    news = provider.check({}, {k: v for k, v in settings(sim).items() if k != "user"}).inputs
+    assert provider.diff(created.id, created.outs, news).changes is True
+    updated = provider.update(created.id, created.outs, news)
+    assert printed(sim)["user"] == ""
+    forget_snapshots()
+    read = provider.read(created.id, updated.outs)
+    assert provider.diff(created.id, read.outs, news).changes is False
+
+
+def test_delete_twice_and_traps(sim: Simulator) -> None:
+    provider = MenuItemProvider("email")
+    before = printed(sim)
+    props = provider.check({}, settings(sim)).inputs
+    sim.faults.trap_command(2, "not enough permissions (9)")  # the bulk print, then the set
+    with pytest.raises(RouterError) as caught:
+        provider.create(props)
+    assert (caught.value.path, caught.value.command) == (EMAIL, "set")
+    assert caught.value.message == "not enough permissions (9)"
+    created = provider.create(props)
+    provider.delete(created.id, created.outs)
+    provider.delete(created.id, created.outs)  # restoring again changes nothing
+    after = printed(sim)
+    assert {k: after[k] for k in before} == before
 
 
 def test_bad_input_at_check(sim: Simulator) -> None:
+    served = Served(sim)
     result = MenuItemProvider("email").check({}, settings(sim, tls="sometimes", port="99999"))
     assert {f.property for f in result.failures} == {"tls", "port"}
-    assert sum(sim.stats.values()) == 0
+    assert served.writes() == {}

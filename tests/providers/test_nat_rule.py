@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from providers.connection import forget_snapshots, password_source, reset_clients
+from providers.connection import forget_snapshots
 from providers.menu_item import MenuItemProvider
 from simulator import Simulator
-from tests.lifecycle.routers import PASSWORD, by_hand, running_simulator, settings_for
+from tests.lifecycle.routers import by_hand, settings_for
 
 NAT = "/ip/firewall/nat"
 
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    password_source.set(PASSWORD)
-    with running_simulator() as simulator:
-        yield simulator
-    reset_clients()
-    password_source.clear()
 
 
 def failover_rule(sim: Simulator, **extra: object) -> dict:
