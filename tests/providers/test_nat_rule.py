@@ -61,6 +61,10 @@ def test_without_the_declaration_disabled_is_ordinary_drift(sim: Simulator) -> N
     read = provider.read(created.id, created.outs)
     assert read.outs["disabled"] is True
     assert provider.diff(created.id, read.outs, props).changes is True
+    provider.update(created.id, read.outs, props)
+    with by_hand(sim) as api:
+        [row] = list(api.path(NAT))
+    assert row["disabled"] is False  # restored, as declared
 
 
 def test_place_before_positions_the_new_rule(sim: Simulator) -> None:
