@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,9 @@ from providers.connection import (
     reset_clients,
 )
 from providers.errors import RouterError
+from providers.menu_item import MenuItemProvider
 from simulator import Simulator
+from simulator.tls import make_certificate
 from tests.lifecycle.routers import PASSWORD, by_hand, settings_for
 
 NAT = "/ip/firewall/nat"
@@ -118,6 +121,39 @@ def test_add_is_not_retried_after_a_drop(sim: Simulator) -> None:
     assert len(client.print(NAT)) == 1  # the add did happen; only its reply was lost
 
 
+def test_a_create_whose_reply_was_lost_adopts_its_object_when_retried(sim: Simulator) -> None:
+    """`add` is never retried by the connection layer: the router may have applied it. The
+    engine retries the whole create on the next `up`, and create finds the object by its tag."""
+    provider = MenuItemProvider("nat")
+    props = provider.check({}, {"router": settings_for(sim).as_inputs(), "chain": "dstnat",
+                                "action": "masquerade", "ownership_tag": "lost:1"}).inputs
+    client_for(settings_for(sim)).snapshot(NAT)  # cached: create's next command is the add
+    sim.faults.drop_after(0)  # the router applies the add, its reply never arrives
+    with pytest.raises(RouterError) as caught:
+        provider.create(props)
+    assert caught.value.is_connection
+    retried = provider.create(props)
+    assert sim.stats[f"{NAT}/add"] == 1
+    with by_hand(sim) as api:
+        assert [(row[".id"], row["comment"]) for row in api.path(NAT)] == [
+            (retried.id, "[lb:lost:1]")]
+
+
+def test_without_a_password_check_passes_and_create_names_both_sources(
+        sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    password_source.clear()
+    provider = MenuItemProvider("nat")
+    checked = provider.check({}, {"router": settings_for(sim).as_inputs(), "chain": "srcnat"})
+    assert checked.failures == []  # preview without secrets still works
+    with pytest.raises(RouterError) as caught:
+        provider.create(checked.inputs)
+    assert caught.value.kind == "config"
+    assert "routeros:password" in str(caught.value)
+    assert PASSWORD_ENV in str(caught.value)
+    assert sim.stats == {}
+
+
 def test_refused_login_never_shows_the_password(
         sim: Simulator, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
@@ -165,15 +201,20 @@ def test_snapshots_are_shared_until_a_write(sim: Simulator) -> None:
     assert sim.stats[f"{NAT}/print"] == 2
 
 
-def test_tls_verifies_the_certificate_by_default(simulator_factory) -> None:  # type: ignore[no-untyped-def]
-    sim = simulator_factory(version="6.49", password=PASSWORD, tls=True)
+@pytest.mark.parametrize("version", ["6.49", "7.20"])
+def test_tls_verifies_the_certificate_by_default(  # type: ignore[no-untyped-def]
+        simulator_factory, tmp_path: Path, version: str) -> None:
+    sim = simulator_factory(version=version, password=PASSWORD, tls=True)
     password_source.set(PASSWORD)
     try:
         base = {"host": sim.host, "port": sim.port, "tls": True, "timeout": 5}
         with pytest.raises(RouterError, match="certificate verify failed") as caught:
             client_for(base).print(NAT)
         assert caught.value.is_connection
-        assert client_for({**base, "ca_file": str(sim.ca_file)}).version == (6, 49, 18)
+        other_ca = make_certificate(tmp_path).cert_file  # another router's certificate
+        with pytest.raises(RouterError, match="certificate verify failed"):
+            client_for({**base, "ca_file": str(other_ca)}).print(NAT)
+        assert client_for({**base, "ca_file": str(sim.ca_file)}).version[0] == int(version[0])
         assert client_for({**base, "verify_tls": False}).print(NAT) == []
     finally:
         reset_clients()
