@@ -61,6 +61,9 @@ class Router:
             defconf.seed_dynamic(self)
             if not loaded:
                 defconf.seed_config(self)
+            # Seeding goes through `call`, which counts; the counters are for what clients and
+            # the router's scripts are served, so a fresh router starts them at zero.
+            self.stats.clear()
         if self.state_file is not None:
             path = self.state_file
             state.save(self, path)
@@ -76,10 +79,11 @@ class Router:
                 return handler(self, request)
             menu = self.menus.get(request.path)
             if menu is None:
-                raise no_such_command(self._first_unknown_word(request.command))
+                raise no_such_command(self.first_unknown_word(request.command))
             return menu.handle(self, request)
 
-    def _first_unknown_word(self, command: str) -> str:
+    def first_unknown_word(self, command: str) -> str:
+        """The word of `command` where it leaves every known path (what the trap names)."""
         known = set(self.menus) | {path for path, _ in self._handlers}
         prefixes = {"/".join(p.split("/")[:n]) for p in known for n in range(1, p.count("/") + 2)}
         words = command.strip("/").split("/")

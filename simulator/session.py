@@ -6,9 +6,10 @@ an `api.Request`. Replies queue as batches of encoded sentences, one batch per a
 server takes with `take_output()` and writes (a batch is the unit that fault latency delays).
 `closing` turns true when the connection must close once the queued output is written.
 
-It knows the router only through `call`, `lock`, `stats`, `profile`, `users`, `menus` and
-`on_change`, and nothing of sockets, threads or asyncio: `listen` updates may arrive from whichever
-thread changed the router, so the output queue has its own lock and `wakeup` tells the server.
+It knows the router only through `call`, `lock`, `stats`, `profile`, `users`, `menus`,
+`first_unknown_word` and `on_change`, and nothing of sockets, threads or asyncio: `listen`
+updates may arrive from whichever thread changed the router, so the output queue has its own
+lock and `wakeup` tells the server.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 LOGIN_FAILED = "invalid user name or password (6)"
 LEGACY_LOGIN_FAILED = "cannot log in"
 QUIT = "session terminated on request"
+# An unknown path or verb answers two traps, this one after `no such command or directory (w)`
+# (librouteros raises them together as a MultiTrapError, whose text joins them: captures in
+# home-assistant/core#68115 and akpw/mktxp#244). `Router.call` raises only the first, which is
+# what the script interpreter reports.
+UNKNOWN_COMMAND = "no such command or directory ("
+NO_SUCH_PREFIX = "no such command prefix"
 INTERRUPTED = "interrupted"
 # Assumed: the API answers any command before a successful login with `!fatal not logged in` and
 # closes, as recent RouterOS versions do; no capture in our references shows older behaviour.
@@ -256,7 +263,8 @@ class Session:
                 self._send_trap(
                     tag,
                     CommandError(
-                        f"no such command or directory ({request.verb})",
+                        f"no such command or directory "
+                        f"({self.router.first_unknown_word(request.command)})",
                         Category.MISSING_ITEM_OR_COMMAND,
                     ),
                 )
@@ -317,7 +325,10 @@ class Session:
         attrs = [("message", error.message)]
         if error.category is not None:
             attrs.insert(0, ("category", str(int(error.category))))
-        self._queue([_sentence("!trap", tag, attrs), _sentence("!done", tag)])
+        batch = [_sentence("!trap", tag, attrs)]
+        if error.message.startswith(UNKNOWN_COMMAND):
+            batch.append(_sentence("!trap", tag, [("message", NO_SUCH_PREFIX)]))
+        self._queue([*batch, _sentence("!done", tag)])
 
     def _fatal(self, reason: str) -> None:
         self._queue([encode_sentence(["!fatal", reason])])

@@ -54,6 +54,14 @@ def load(router: Router, path: Path) -> bool:
     if not path.exists() or path.stat().st_size == 0:
         return False
     data = json.loads(path.read_text())
+    saved_version = data.get("version")
+    if saved_version != router.profile.version:
+        # Menus differ between versions (e-mail `address`/`server`, netwatch's schema): loading
+        # another version's items would print properties this version does not have.
+        raise ValueError(
+            f"state file {path} was saved by RouterOS {saved_version}, not "
+            f"{router.profile.version}: start with that version or another state file"
+        )
     for menu_path, saved in data.get("menus", {}).items():
         menu = router.menus.get(menu_path)
         if isinstance(menu, ListMenu):

@@ -128,12 +128,19 @@ def test_no_empty_on_6_49() -> None:
 
 
 def test_router_errors_become_trap_then_done(wired: Wired) -> None:
-    replies = wired.send("/no/such/menu/print", ".tag=x")
-    assert replies[0][0] == "!trap"
-    assert ".tag=x" in replies[0]
-    assert f"=category={int(Category.MISSING_ITEM_OR_COMMAND)}" in replies[0]
-    assert any(word.startswith("=message=no such command or directory") for word in replies[0])
-    assert replies[1] == ["!done", ".tag=x"]
+    assert wired.send("/ip/firewall/nat/remove", "=.id=*9", ".tag=x") == [
+        ["!trap", ".tag=x", "=message=no such item (4)"],
+        ["!done", ".tag=x"],
+    ]
+
+
+def test_an_unknown_command_answers_two_traps(wired: Wired) -> None:
+    category = int(Category.MISSING_ITEM_OR_COMMAND)
+    assert wired.send("/no/such/menu/print", ".tag=x") == [
+        ["!trap", ".tag=x", f"=category={category}", "=message=no such command or directory (no)"],
+        ["!trap", ".tag=x", "=message=no such command prefix"],
+        ["!done", ".tag=x"],
+    ]
 
 
 def test_listen_streams_removal_and_stops_when_cancelled(wired: Wired) -> None:
