@@ -98,6 +98,40 @@ def test_state_survives_a_restart(run_cli, tmp_path: Path) -> None:
     api.close()
 
 
+def test_seed_defconf_with_state_seeds_once(run_cli, tmp_path: Path) -> None:
+    state = tmp_path / "router.json"
+    dummy = "special dummy rule to show fasttrack counters"
+    proc, match = run_cli("--version", "6.49", "--state", str(state), "--seed-defconf")
+    api = librouteros.connect("127.0.0.1", "admin", "", port=int(match.group(1)), timeout=5)
+    nat = api.path("/ip/firewall/nat")
+    [top, masquerade] = nat
+    assert (top["comment"], top["dynamic"]) == (dummy, True)
+    assert (masquerade["comment"], masquerade["out-interface-list"]) == (
+        "defconf: masquerade", "WAN")
+    nat.add(chain="dstnat", comment="ours", **{"place-before": masquerade[".id"]})
+    api.close()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+
+    # Restarted: the dynamic rule is back on top, the saved configuration is not seeded again.
+    proc, match = run_cli("--version", "6.49", "--state", str(state), "--seed-defconf")
+    api = librouteros.connect("127.0.0.1", "admin", "", port=int(match.group(1)), timeout=5)
+    assert [row["comment"] for row in api.path("/ip/firewall/nat")] == [
+        dummy, "ours", "defconf: masquerade"]
+    assert len(list(api.path("/ip/firewall/filter"))) == 9
+    api.close()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+
+    # Another version's menus differ: its state file is refused, not half loaded.
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "simulator", "--port", "0", "--state", str(state)],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 2
+    assert "saved by RouterOS 6.49" in result.stderr
+
+
 def test_non_loopback_host_is_refused() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "simulator", "--host", "0.0.0.0", "--port", "0"],  # noqa: S104
