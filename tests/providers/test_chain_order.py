@@ -7,17 +7,21 @@ from typing import Any
 import pytest
 
 from providers.chain_order import ChainOrderError, ChainOrderProvider
+from providers.errors import RouterError
 from simulator import Simulator
 from tests.lifecycle.routers import (
+    PASSWORD,
+    Served,
     add_dynamic_rule,
     by_hand,
     chain_ids,
-    commands,
     settings_for,
 )
+from tests.providers.conftest import BOTH_VERSIONS
 
 MANGLE = "/ip/firewall/mangle"
 NAT = "/ip/firewall/nat"
+both_versions = pytest.mark.parametrize("sim", BOTH_VERSIONS, indirect=True)
 
 
 
@@ -31,33 +35,24 @@ def inputs(sim: Simulator, path: str, chain: str, rule_ids: list[str], **extra: 
             "rule_ids": rule_ids, **extra}
 
 
-class Rounds:
-    """Commands served on a path from now on."""
-
-    def __init__(self, sim: Simulator, path: str) -> None:
-        self.sim, self.path, self.start = sim, path, commands(sim, path)
-
-    def __call__(self) -> dict[str, int]:
-        now = commands(self.sim, self.path)
-        return {v: n - self.start.get(v, 0) for v, n in now.items() if n - self.start.get(v, 0)}
-
-
+@both_versions
 def test_create_puts_our_rules_at_the_top_after_dynamic_rules(sim: Simulator) -> None:
     dynamic = add_dynamic_rule(sim, MANGLE, "prerouting")
     [unmanaged, a, b, c] = add_rules(sim, MANGLE, "prerouting", ["admin's", "a", "b", "c"])
     [other_chain] = add_rules(sim, MANGLE, "forward", ["elsewhere"])
-    rounds = Rounds(sim, MANGLE)
+    served = Served(sim)
 
     result = ChainOrderProvider().create(inputs(sim, MANGLE, "prerouting", [c, a, b]))
 
     assert chain_ids(sim, MANGLE, "prerouting") == [dynamic, c, a, b, unmanaged]
     assert chain_ids(sim, MANGLE, "forward") == [other_chain]
     # One print, then the fewest moves: the admin's rule past our block, c before a.
-    assert rounds() == {"print": 1, "move": 2}
+    assert served(MANGLE) == {"print": 1, "move": 2}
     assert result.outs["observed_ids"] == [c, a, b]
     assert result.outs["drift"] == []
 
 
+@both_versions
 def test_create_before_a_rule_found_by_comment(sim: Simulator) -> None:
     [first, a, anchor, b, last] = add_rules(sim, NAT, "dstnat", ["x", "a", "anchor", "b", "y"])
     ChainOrderProvider().create(
@@ -65,13 +60,15 @@ def test_create_before_a_rule_found_by_comment(sim: Simulator) -> None:
     assert chain_ids(sim, NAT, "dstnat") == [first, b, a, anchor, last]
 
 
+@both_versions
 def test_create_at_the_bottom_with_rules_in_place_moves_nothing(sim: Simulator) -> None:
     [_, a, b] = add_rules(sim, NAT, "srcnat", ["masquerade", "a", "b"])
-    rounds = Rounds(sim, NAT)
+    served = Served(sim)
     ChainOrderProvider().create(inputs(sim, NAT, "srcnat", [a, b], position="bottom"))
-    assert rounds() == {"print": 1}
+    assert served(NAT) == {"print": 1}
 
 
+@both_versions
 def test_read_reports_order_drift_and_update_restores_the_order(sim: Simulator) -> None:
     [a, b, c] = add_rules(sim, MANGLE, "prerouting", ["a", "b", "c"])
     provider = ChainOrderProvider()
@@ -81,10 +78,10 @@ def test_read_reports_order_drift_and_update_restores_the_order(sim: Simulator) 
 
     with by_hand(sim) as api:
         tuple(api(f"{MANGLE}/move", numbers=c, destination=a))
-    rounds = Rounds(sim, MANGLE)
+    served = Served(sim)
     read = provider.read(created.id, created.outs)
 
-    assert rounds() == {"print": 1}
+    assert served(MANGLE) == {"print": 1}
     assert read.outs["observed_ids"] == [c, a, b]
     assert read.outs["rule_ids"] == [a, b, c]
     assert read.outs["drift"] == ["rules out of order: 1 move(s) needed"]
@@ -95,6 +92,7 @@ def test_read_reports_order_drift_and_update_restores_the_order(sim: Simulator) 
     assert updated.outs["drift"] == []
 
 
+@both_versions
 def test_a_rule_slipped_into_our_block_is_drift(sim: Simulator) -> None:
     [a, b] = add_rules(sim, MANGLE, "prerouting", ["a", "b"])
     provider = ChainOrderProvider()
@@ -109,6 +107,7 @@ def test_a_rule_slipped_into_our_block_is_drift(sim: Simulator) -> None:
     assert chain_ids(sim, MANGLE, "prerouting") == [a, b, intruder]
 
 
+@both_versions
 def test_a_rule_gone_is_drift_at_read_and_an_error_naming_it_at_update(sim: Simulator) -> None:
     [a, b] = add_rules(sim, MANGLE, "prerouting", ["a", "b"])
     provider = ChainOrderProvider()
@@ -124,6 +123,7 @@ def test_a_rule_gone_is_drift_at_read_and_an_error_naming_it_at_update(sim: Simu
         provider.update(created.id, read.outs, props)
 
 
+@both_versions
 def test_rules_of_another_chain_or_a_missing_anchor_are_errors(sim: Simulator) -> None:
     [a] = add_rules(sim, MANGLE, "prerouting", ["a"])
     [f] = add_rules(sim, MANGLE, "forward", ["f"])
@@ -135,13 +135,26 @@ def test_rules_of_another_chain_or_a_missing_anchor_are_errors(sim: Simulator) -
             inputs(sim, MANGLE, "prerouting", [a], position="before", before_comment="nope"))
 
 
+@both_versions
+def test_a_trap_on_a_move_surfaces_with_path_and_command(sim: Simulator) -> None:
+    [a, b] = add_rules(sim, MANGLE, "prerouting", ["a", "b"])
+    sim.faults.trap_command(2, "not enough permissions (9)")  # the print, then the move
+    with pytest.raises(RouterError) as caught:
+        ChainOrderProvider().create(inputs(sim, MANGLE, "prerouting", [b, a]))
+    assert (caught.value.path, caught.value.command) == (MANGLE, "move")
+    assert caught.value.message == "not enough permissions (9)"
+    assert PASSWORD not in str(caught.value)
+    assert chain_ids(sim, MANGLE, "prerouting") == [a, b]
+
+
+@both_versions
 def test_delete_leaves_the_rules_where_they_are(sim: Simulator) -> None:
     [a, b] = add_rules(sim, MANGLE, "prerouting", ["a", "b"])
     provider = ChainOrderProvider()
     created = provider.create(inputs(sim, MANGLE, "prerouting", [b, a]))
-    rounds = Rounds(sim, MANGLE)
+    served = Served(sim)
     provider.delete(created.id, created.outs)
-    assert rounds() == {}
+    assert served(MANGLE) == {}
     assert chain_ids(sim, MANGLE, "prerouting") == [b, a]
 
 
