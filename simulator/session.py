@@ -138,7 +138,10 @@ class Session:
             self._cancel(attributes.get("tag"), tag)
             return
         if stray:
-            self._send_trap(tag, CommandError(f"unknown parameter {stray[0]}"))
+            # Worded as the menus word an unknown attribute: v7 names it, v6 does not.
+            named = self.router.profile.unknown_parameter_names_it
+            message = f"unknown parameter {stray[0]}" if named else "unknown parameter"
+            self._send_trap(tag, CommandError(message))
             return
         if not command.startswith("/"):
             self._send_trap(

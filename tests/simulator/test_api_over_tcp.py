@@ -530,3 +530,14 @@ def test_a_plain_login_on_a_legacy_router_logs_nobody_in(simulator_factory, api_
     api = api_connect(sim, login_method=plain)
     with pytest.raises(FatalError, match="not logged in"):
         list(api(f"{NAT}/print"))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_word_of_no_known_form_is_an_unknown_parameter(
+    simulator_factory, raw_connect, version: str
+) -> None:
+    client = raw_connect(simulator_factory(version=version))
+    client.login()
+    expected = "unknown parameter junk" if version.startswith("7") else "unknown parameter"
+    assert client.command(f"{NAT}/print", "junk", ".tag=j") == [
+        ["!trap", ".tag=j", f"=message={expected}"], ["!done", ".tag=j"]]

@@ -1,5 +1,7 @@
-"""The generic menu engine through `Router.call`, on both profiles: every command, the id
-rules, dynamic-item refusals, unknown paths and parameters, counters and change callbacks."""
+"""The generic menu engine through `Router.call`, on both profiles: what the wire suite
+(test_api_over_tcp.py) does not reach: unordered menus, unknown paths and parameters in detail,
+counters and change callbacks, registered handlers, the behaviour's internal API, and a model
+check of `move`."""
 
 from __future__ import annotations
 
@@ -29,7 +31,6 @@ def refused(router: Router, command: str, *queries: str, **attributes: str) -> C
     return caught.value
 
 
-MANGLE = "/ip/firewall/mangle"
 NAT = "/ip/firewall/nat"
 
 
@@ -39,87 +40,6 @@ def chains(router: Router, path: str = NAT) -> list[str]:
 
 def add_rules(router: Router, *comments: str, path: str = NAT) -> list[str]:
     return [call(router, f"{path}/add", chain="dstnat", comment=c).ret for c in comments]
-
-
-def test_add_returns_increasing_uppercase_hex_ids_never_reused(router: Router) -> None:
-    ids = add_rules(router, *(f"r{n}" for n in range(11)))
-    assert ids[:2] == ["*1", "*2"]
-    assert ids[-2:] == ["*A", "*B"]
-    call(router, f"{NAT}/remove", **{".id": "*B"})
-    assert add_rules(router, "again") == ["*C"]
-
-
-def test_add_prints_defaults_and_omits_unset_optionals(router: Router) -> None:
-    call(router, f"{NAT}/add", chain="dstnat", action="dst-nat", to_addresses="192.168.1.132",
-         to_ports="80", protocol="tcp", dst_port="80")
-    [row] = call(router, f"{NAT}/print").items
-    assert row == {
-        ".id": "*1", "chain": "dstnat", "action": "dst-nat", "to-addresses": "192.168.1.132",
-        "to-ports": "80", "protocol": "tcp", "dst-port": "80", "log": "false", "log-prefix": "",
-        "bytes": "0", "packets": "0", "invalid": "false", "dynamic": "false", "disabled": "false",
-    }
-
-
-def test_set_and_unset(router: Router) -> None:
-    [rule] = add_rules(router, "x")
-    call(router, f"{NAT}/set", **{".id": rule, "disabled": "yes", "dst-port": "8080"})
-    [row] = call(router, f"{NAT}/print").items
-    assert (row["disabled"], row["dst-port"]) == ("true", "8080")
-    call(router, f"{NAT}/set", **{".id": rule, "!dst-port": "", "!comment": ""})
-    [row] = call(router, f"{NAT}/print").items
-    assert "dst-port" not in row
-    assert "comment" not in row
-    call(router, f"{NAT}/set", **{".id": rule, "comment": "back", "!disabled": ""})
-    call(router, f"{NAT}/unset", **{".id": rule, "value-name": "comment"})
-    [row] = call(router, f"{NAT}/print").items
-    assert "comment" not in row
-    assert row["disabled"] == "false"
-
-
-def test_set_without_id_traps_on_v7_and_does_nothing_on_v6(router: Router) -> None:
-    add_rules(router, "x")
-    if router.profile.is_v7:
-        assert refused(router, f"{NAT}/set", comment="y").message == "missing =.id="
-    else:
-        call(router, f"{NAT}/set", comment="y")
-    assert chains(router) == ["x"]
-
-
-def test_remove_enable_disable_take_comma_lists(router: Router) -> None:
-    a, b, c = add_rules(router, "a", "b", "c")
-    call(router, f"{NAT}/disable", **{".id": f"{a},{c}"})
-    assert [r["disabled"] for r in call(router, f"{NAT}/print").items] == ["true", "false", "true"]
-    call(router, f"{NAT}/enable", **{".id": f"{a}"})
-    assert [r["disabled"] for r in call(router, f"{NAT}/print").items] == ["false", "false", "true"]
-    call(router, f"{NAT}/remove", **{".id": f"{a},{b}"})
-    assert chains(router) == ["c"]
-
-
-def test_a_bad_id_anywhere_in_a_list_changes_nothing(router: Router) -> None:
-    a, _ = add_rules(router, "a", "b")
-    error = refused(router, f"{NAT}/remove", **{".id": f"{a},*99"})
-    assert (error.message, error.category) == ("no such item (4)", None)
-    assert chains(router) == ["a", "b"]
-    assert refused(router, f"{NAT}/set", **{".id": "junk", "comment": "x"}).message == \
-        "no such item (4)"
-
-
-def test_move_before_a_destination_and_to_the_end(router: Router) -> None:
-    a, b, c, d = add_rules(router, "a", "b", "c", "d")
-    call(router, f"{NAT}/move", numbers=f"{c},{d}", destination=a)
-    assert chains(router) == ["c", "d", "a", "b"]
-    call(router, f"{NAT}/move", numbers=c)
-    assert chains(router) == ["d", "a", "b", "c"]
-    call(router, f"{NAT}/move", numbers=f"{a},{b}", destination=a)
-    assert chains(router) == ["d", "a", "b", "c"]
-
-
-def test_place_before_and_copy_from(router: Router) -> None:
-    a, b = add_rules(router, "a", "b")
-    call(router, f"{NAT}/add", chain="dstnat", comment="first", place_before=a)
-    ret = call(router, f"{NAT}/add", copy_from=b, comment="copy").ret
-    assert chains(router) == ["first", "a", "b", "copy"]
-    assert call(router, f"{NAT}/get", **{".id": ret, "value-name": "chain"}).ret == "dstnat"
 
 
 def test_unordered_menus_have_no_move_or_place_before(router: Router) -> None:
@@ -146,23 +66,6 @@ def test_print_proplist_count_only_and_queries(router: Router) -> None:
     assert call(router, f"{NAT}/getall", "?comment=a").items[0][".id"] == "*1"
     assert call(router, f"{NAT}/print", "?.id=*3").items[0]["comment"] == "m"
     assert call(router, f"{NAT}/print", "?#", count_only="").ret == "3"
-
-
-def test_dynamic_items_cannot_be_set_moved_removed_or_targeted(router: Router) -> None:
-    dynamic = router.add_dynamic(NAT, {"chain": "srcnat", "comment": "dyn", "dynamic": "true"},
-                                 top=True)
-    a, b = add_rules(router, "a", "b")
-    did = dynamic.printed_id
-    attempts = [
-        ("set", {".id": did, "comment": "x"}), ("remove", {".id": f"{a},{did}"}),
-        ("disable", {".id": did}), ("move", {"numbers": did}),
-        ("move", {"numbers": b, "destination": did}),
-        ("add", {"chain": "dstnat", "place-before": did}),
-    ]
-    for verb, attributes in attempts:
-        with pytest.raises(CommandError, match="^failure: cannot change builtin$"):
-            router.call(Request(f"{NAT}/{verb}", attributes))
-    assert chains(router) == ["dyn", "a", "b"]
 
 
 @pytest.mark.parametrize(

@@ -94,13 +94,6 @@ def test_five_byte_length_from_a_client(sim: Simulator, raw_connect) -> None:
     assert client.read_until_done()[-1] == ["!done"]
 
 
-def test_empty_only_from_7_18(simulator_factory, raw_connect) -> None:
-    for version, expected in (("7.20", [["!empty"], ["!done"]]), ("6.49", [["!done"]])):
-        client = raw_connect(simulator_factory(version=version))
-        client.login()
-        assert client.command("/ip/firewall/nat/print") == expected
-
-
 def test_non_loopback_host_is_refused() -> None:
     with pytest.raises(ServerError, match="loopback"):
         Simulator(host="0.0.0.0")  # noqa: S104 - the point is that it is refused
