@@ -49,6 +49,7 @@ class Router:
         self.menus: dict[str, Menu] = {m.path: m for m in build_menus(self.profile)}
         self._handlers: dict[tuple[str, str], Handler] = {}
         self.state_file = Path(state_file) if state_file is not None else None
+        self.booted_at = 0.0  # the clock's reading at the last (simulated) boot: uptime's zero
         self._boot(seed_defconf)
 
     def _boot(self, seed_defconf: bool) -> None:
@@ -139,6 +140,13 @@ class Router:
         """Remove items as the router itself does (expired conntrack entries)."""
         with self.lock:
             self.list_menu(path).remove_internal(ids)
+
+    def renumber(self) -> None:
+        """New ids for the items of every list menu (a reboot; see `ListMenu.renumber`)."""
+        with self.lock:
+            for menu in self.menus.values():
+                if isinstance(menu, ListMenu):
+                    menu.renumber()
 
     def effective(self, path: str, item: Item, name: str) -> str | None:
         """A property's value with unprinted defaults applied (v7 netwatch's interval)."""

@@ -149,6 +149,12 @@ class ListMenu(Menu):
             self.items.insert(index, item)
         return item
 
+    def renumber(self) -> None:
+        """Give every item a new id, in list order, above every id given before (a reboot:
+        ids change, order stays, an old id never comes back)."""
+        for item in self.items:
+            item.id = self.allocate_id()
+
     def get(self, number: int) -> Item | None:
         for item in self.items:
             if item.id == number:

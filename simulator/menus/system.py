@@ -204,7 +204,8 @@ class ResourceMenu(SingletonMenu):
         ]))
 
     def printed(self, router: Router) -> dict[str, str]:
-        return {"uptime": format_seconds(int(router.clock.now())), **self.facts}
+        uptime = router.clock.now() - router.booted_at
+        return {"uptime": format_seconds(int(uptime)), **self.facts}
 
 
 class IdentityMenu(SingletonMenu):

@@ -1,13 +1,26 @@
-"""Reboot: conntrack empties, netwatch starts over (after v7's startup-delay), the scheduler
-runs `start-time=startup` events; interval events run on the clock."""
+"""Reboot: ids change, conntrack empties, counters and uptime restart, netwatch starts over
+(after v7's startup-delay), the scheduler runs `start-time=startup` events; interval events run
+on the clock. `/system/reboot` over the API and `/system reboot` in a script do the same.
+
+Ids change on a reboot, so these tests find items again by what they are, not by id."""
 
 from __future__ import annotations
 
-from tests.simulator.behaviour_helpers import CONNECTION, add, cmd, make_sim, props
+import pytest
+
+from simulator.api import ALL_POLICIES, CommandError
+from simulator.harness import Simulator
+from simulator.script import run_script
+from tests.simulator.behaviour_helpers import CONNECTION, NAT, add, cmd, make_sim, props
 
 NETWATCH = "/tool/netwatch"
 SCHEDULER = "/system/scheduler"
 SERVER = "192.168.1.132"
+
+
+def only(sim, path):
+    (item,) = cmd(sim, f"{path}/print").items
+    return item
 
 
 def test_reboot_empties_conntrack():
@@ -25,31 +38,31 @@ def test_v7_netwatch_waits_startup_delay_after_a_reboot():
     sim.advance(3)
     assert props(sim, NETWATCH, entry)["status"] == "up"
     sim.reboot()
-    assert props(sim, NETWATCH, entry)["status"] == "unknown"
+    assert only(sim, NETWATCH)["status"] == "unknown"
     sim.advance(59)
-    assert props(sim, NETWATCH, entry)["status"] == "unknown"
+    assert only(sim, NETWATCH)["status"] == "unknown"
     sim.advance(1)
-    assert props(sim, NETWATCH, entry)["status"] == "up"
+    assert only(sim, NETWATCH)["status"] == "up"
 
 
 def test_v7_default_startup_delay_is_five_minutes():
     sim = make_sim("7.20")
-    entry = add(sim, NETWATCH, host=SERVER)
+    add(sim, NETWATCH, host=SERVER)
     sim.reboot()
     sim.advance(299)
-    assert props(sim, NETWATCH, entry)["status"] == "unknown"
+    assert only(sim, NETWATCH)["status"] == "unknown"
     sim.advance(1)
-    assert props(sim, NETWATCH, entry)["status"] == "up"
+    assert only(sim, NETWATCH)["status"] == "up"
 
 
 def test_v6_netwatch_probes_right_after_a_reboot():
     sim = make_sim("6.49")
-    entry = add(sim, NETWATCH, host=SERVER)
+    add(sim, NETWATCH, host=SERVER)
     sim.advance(0)
     sim.reboot()
-    assert props(sim, NETWATCH, entry)["status"] == "unknown"
+    assert only(sim, NETWATCH)["status"] == "unknown"
     sim.advance(0)
-    assert props(sim, NETWATCH, entry)["status"] == "up"
+    assert only(sim, NETWATCH)["status"] == "up"
 
 
 def test_startup_events_run_three_seconds_after_a_reboot_only():
@@ -59,11 +72,11 @@ def test_startup_events_run_three_seconds_after_a_reboot_only():
     assert props(sim, SCHEDULER, event)["run-count"] == "0"
     sim.reboot()
     sim.advance(2.9)
-    assert props(sim, SCHEDULER, event)["run-count"] == "0"
+    assert only(sim, SCHEDULER)["run-count"] == "0"
     sim.advance(0.1)
-    assert props(sim, SCHEDULER, event)["run-count"] == "1"
+    assert only(sim, SCHEDULER)["run-count"] == "1"
     sim.advance(3600)
-    assert props(sim, SCHEDULER, event)["run-count"] == "1"
+    assert only(sim, SCHEDULER)["run-count"] == "1"
 
 
 def test_interval_events_run_on_the_clock_and_bump_run_count_and_next_run():
@@ -94,3 +107,89 @@ def test_a_failing_scheduled_script_is_logged_and_the_router_carries_on():
     ours = [line for line in sim.log if "scheduler (broken) failed" in line["message"]]
     assert len(ours) == 3
     assert all("error" in line["topics"] for line in ours)
+
+
+def test_a_reboot_changes_every_id_keeps_the_order_and_old_ids_are_gone():
+    """What the providers rely on: an id held from before a reboot is gone (never another
+    item's), so they find their objects again by ownership tag."""
+    sim = make_sim("7.20")
+    ids = [add(sim, NAT, chain="dstnat", action="accept", comment=f"lb-{n}") for n in range(4)]
+    cmd(sim, f"{NAT}/remove", id=ids[1])
+    before = [(row[".id"], row["comment"]) for row in cmd(sim, f"{NAT}/print").items]
+    sim.reboot()
+    after = [(row[".id"], row["comment"]) for row in cmd(sim, f"{NAT}/print").items]
+    assert [c for _, c in after] == [c for _, c in before] == ["lb-0", "lb-2", "lb-3"]
+    assert not {i for i, _ in after} & set(ids)
+    for old in ids:
+        with pytest.raises(CommandError, match=r"no such item \(4\)"):
+            cmd(sim, f"{NAT}/set", id=old, comment="x")
+    newest = add(sim, NAT, chain="dstnat", action="accept", comment="lb-4")
+    assert int(newest[1:], 16) > max(int(i[1:], 16) for i, _ in after)
+
+
+def test_a_reboot_restarts_counters_uptime_and_globals():
+    sim = make_sim("7.20")
+    rule = add(sim, NAT, chain="dstnat", action="dst-nat", to_addresses=SERVER)
+    sim.open_connection("198.51.100.7", 1000, "203.0.113.2", 80)
+    assert props(sim, NAT, rule)["packets"] == "1"
+    run_script(sim.router, ':global lastState "down"', policies=ALL_POLICIES)
+    sim.advance(100)
+    assert cmd(sim, "/system/resource/get", value_name="uptime").ret == "1m40s"
+    sim.reboot()
+    assert only(sim, NAT)["packets"] == "0"
+    assert only(sim, NAT)["bytes"] == "0"
+    assert cmd(sim, "/system/resource/get", value_name="uptime").ret == "0s"
+    sim.advance(5)
+    assert cmd(sim, "/system/resource/get", value_name="uptime").ret == "5s"
+    out = run_script(sim.router, ":global lastState\n:put [:typeof $lastState]",
+                     policies=ALL_POLICIES)
+    assert out == "nil\n"
+
+
+def test_system_reboot_over_the_api_reboots_a_second_later(sim_any_version, api_connect):
+    sim = sim_any_version
+    api = api_connect(sim)
+    nat = api.path("ip", "firewall", "nat")
+    old = nat.add(chain="dstnat", action="accept", comment="lb-web")
+    assert list(api("/system/reboot")) == []
+    sim.advance(0.9)
+    assert next(iter(nat))[".id"] == old
+    sim.advance(0.1)
+    (rule,) = nat
+    assert rule["comment"] == "lb-web"
+    assert rule[".id"] != old
+    assert "router rebooted" in [line["message"] for line in sim.log]
+
+
+def test_system_reboot_from_a_script_needs_the_reboot_policy():
+    sim = make_sim("6.49")
+    add(sim, "/system/script", name="restart", policy="read,write", source="/system reboot")
+    with pytest.raises(CommandError, match=r"not enough permissions \(9\)"):
+        cmd(sim, "/system/script/run", id="restart")
+    cmd(sim, "/system/script/set", id="restart", policy="read,write,reboot")
+    rule = add(sim, NAT, chain="dstnat", action="accept")
+    cmd(sim, "/system/script/run", id="restart")
+    sim.advance(1)
+    assert only(sim, NAT)[".id"] != rule
+
+
+def test_a_netwatch_script_may_reboot_and_a_boot_loop_only_costs_virtual_time():
+    sim = make_sim("6.49")  # v6: no startup-delay, the first probe after boot is at once
+    add(sim, NETWATCH, host=SERVER, interval="10s", down_script="/system reboot")
+    sim.advance(30)
+    sim.set_host(SERVER, up=False)
+    sim.advance(11)  # the probe at 40 s runs the down-script; the reboot follows at 41 s
+    assert cmd(sim, "/system/resource/get", value_name="uptime").ret == "0s"
+    sim.advance(10)  # down again at every boot: one reboot a second, and advance returns
+    reboots = [line for line in sim.log if line["message"] == "router rebooted"]
+    assert len(reboots) == 11
+
+
+def test_the_state_file_keeps_the_ids_a_reboot_gave(tmp_path):
+    state = tmp_path / "router.json"
+    sim = Simulator(version="7.20", state_file=state)
+    add(sim, NAT, chain="dstnat", action="accept", comment="lb-web")
+    sim.reboot()
+    renumbered = only(sim, NAT)[".id"]
+    restarted = Simulator(version="7.20", state_file=state)
+    assert only(restarted, NAT)[".id"] == renumbered
