@@ -8,6 +8,14 @@ existing connection follows its conntrack entry and touches no rule (see `conntr
 
 Counters: each rule that matches a first packet counts one packet of `PACKET_SIZE` bytes into its
 `packets`/`bytes` properties. Only first packets are walked, so counters count new connections.
+
+Not modelled [simulator limits]: the filter table and the mangle chains other than `prerouting`
+(input, forward, output, postrouting) are never walked — their rules neither match nor count;
+packet-level actions (change-*, log, sniff-*, route, fasttrack) count and do nothing.
+`add-src-to-address-list`/`add-dst-to-address-list` add a dynamic `/ip/firewall/address-list`
+entry (`address-list`, `address-list-timeout`; no timeout means until the next reboot).
+`connection-nat-state` is empty in mangle prerouting and dstnat, `dstnat` in srcnat after a
+dst-nat or redirect.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from simulator.api import CommandError, Request, Response
 from simulator.conntrack import Conntrack, Endpoint
 from simulator.hosts import Hosts
 from simulator.matchers import MatchContext, Packet, UnsupportedMatcherError, matches
+from simulator.menus.engine import Item
+from simulator.schema import format_seconds, parse_seconds
 
 # A TCP SYN with the usual options (MSS, SACK, timestamps, window scale) is 60 bytes of IPv4.
 PACKET_SIZE = 60
@@ -29,6 +39,7 @@ MAX_JUMP_DEPTH = 32
 
 MANGLE = "/ip/firewall/mangle"
 NAT = "/ip/firewall/nat"
+ADDRESS_LIST = "/ip/firewall/address-list"
 
 
 class _Outcome(Enum):
@@ -108,6 +119,14 @@ class DataPlane:
             self.router.register(path, "reset-counters", self._reset_counters)
             self.router.register(path, "reset-counters-all", self._reset_counters_all)
 
+    def reboot(self) -> None:
+        """Counters start at zero; dynamic address-list entries (the rules' own) are gone."""
+        for path in (MANGLE, NAT):
+            for item in self.router.list_menu(path).items:
+                _reset(item.props)
+        menu = self.router.list_menu(ADDRESS_LIST)
+        self.router.remove_items(ADDRESS_LIST, [item.id for item in menu.items if item.dynamic])
+
     # ----------------------------------------------------------------- connections
 
     def open_connection(
@@ -134,6 +153,8 @@ class DataPlane:
         to_router = walk.to_router or self.addresses.is_local(destination.address)
         source = Endpoint(src, src_port)
         if not to_router:
+            if walk.dst_nat is not None:
+                walk.packet.nat_state = "dstnat"
             walk.packet.dst, walk.packet.dst_port = destination.address, destination.port
             walk.packet.out_interface = self.addresses.out_interface(destination.address)
             self._run_chain(NAT, "srcnat", walk, "srcnat", 0)
@@ -188,6 +209,9 @@ class DataPlane:
                 continue
             if action == "return":
                 return _Outcome.CONTINUE
+            if action in ("add-src-to-address-list", "add-dst-to-address-list"):
+                self._add_to_address_list(action, item.props, walk.packet)
+                continue
             act = self._mangle_action if path == MANGLE else self._nat_action
             if act(action, item.props, walk) is _Outcome.STOP:
                 return _Outcome.STOP
@@ -235,6 +259,29 @@ class DataPlane:
             walk.src_nat = Endpoint(address, _first_port(props.get("to-ports"), packet.src_port))
             return _Outcome.STOP
         return _Outcome.CONTINUE
+
+    def _add_to_address_list(self, action: str, props: dict[str, str], packet: Packet) -> None:
+        name = props.get("address-list")
+        if not name:
+            return
+        address = packet.src if action == "add-src-to-address-list" else packet.dst
+        menu = self.router.list_menu(ADDRESS_LIST)
+        if any(item.props.get("list") == name and item.props.get("address") == address
+               for item in menu.items):
+            return  # RouterOS keeps one entry per list and address
+        entry = {"list": name, "address": address, "creation-time": self.router.now_text()}
+        timeout = props.get("address-list-timeout", "")
+        seconds = parse_seconds(timeout) if timeout and timeout[0].isdigit() else 0.0
+        if seconds > 0:
+            entry["timeout"] = format_seconds(seconds)
+        added = self.router.add_dynamic(ADDRESS_LIST, entry)
+        if seconds > 0:
+            self.router.clock.call_later(seconds, lambda: self._expire_listed(added))
+
+    def _expire_listed(self, entry: Item) -> None:
+        menu = self.router.list_menu(ADDRESS_LIST)
+        if any(item is entry for item in menu.items):  # not removed (or rebooted away) meanwhile
+            self.router.remove_items(ADDRESS_LIST, [entry.id])
 
     def _address_list(self, name: str) -> list[str]:
         menu = self.router.menus.get("/ip/firewall/address-list")

@@ -2,7 +2,7 @@
 
 Covers the matchers mangle and NAT rules of this project use: addresses (single, prefix, range),
 ports (single, list, range), protocol, in/out-interface, connection-state, connection-mark,
-packet-mark, routing-mark, src/dst-address-type, src/dst-address-list and
+packet-mark, routing-mark, src/dst-address-type, src/dst-address-list, connection-nat-state and
 per-connection-classifier, each with a `!` prefix. A property that is neither a known matcher nor
 a known non-matcher raises `UnsupportedMatcherError`: the data plane then treats the rule as not
 matching and reports it, instead of silently pretending to understand it.
@@ -55,6 +55,7 @@ class Packet:
     connection_mark: str | None = None
     packet_mark: str | None = None
     routing_mark: str | None = None
+    nat_state: str = ""  # `dstnat` once a dst-nat rule translated the connection
 
     @property
     def protocol_number(self) -> int:
@@ -123,6 +124,8 @@ def _positive(name: str, spec: str, packet: Packet, context: MatchContext) -> bo
             return packet.out_interface == spec
         case "connection-state":
             return packet.connection_state in spec.split(",")
+        case "connection-nat-state":
+            return packet.nat_state in spec.split(",")
         case "connection-mark":
             return _mark_matches(packet.connection_mark, spec)
         case "packet-mark":
