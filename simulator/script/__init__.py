@@ -45,9 +45,15 @@ Global commands
     recorded, never slept), `:if (cond) do={...} else={...}`, `:foreach x in=... do={...}`,
     `:for i from= to= [step=] do={...}`, `:while (cond) do={...}`, `:do {...} on-error={...}`,
     `:do {...} while=(...)`, `:len`, `:tostr`, `:tonum`, `:typeof`, `:pick`, `:error`,
-    `:nothing`. Expressions in `( ... )`: comparisons as above, `&&`, `||`, `!`, `.` (concatenate),
-    `+ - * / %` on 64-bit numbers (operators need spaces, except `$i+1`). `:if` needs a boolean.
+    `:nothing`, `:return [value]` (ends the running script; the value is dropped: there are no
+    functions here). Expressions in `( ... )`: comparisons as above, `&&`, `||`, `!`,
+    `.` (concatenate), `+ - * / %` on 64-bit numbers (operators need spaces, except `$i+1`).
+    `:if` needs a boolean.
     Strings: `\\" \\\\ \\n \\r \\t \\$ \\? \\_ \\a \\b \\f \\v` and `\\HH` hex escapes.
+Not in the subset (each fails naming itself, never silently)
+    Array literals (`{1;2}`, `{a=1}`), `print as-value`, `:toarray`, functions (`:parse`,
+    `$fn`), `:execute`, `:resolve`, `:time`. The project's generated scripts need none: they
+    iterate `find` results (`:foreach i in=[find ...] do={...}`), which are arrays already.
 Errors
     Syntax: `syntax error (line L column C)` / `expected end of command (line L column C)`;
     an unknown global command: `bad command name X (line L column C)`; a RouterOS construct

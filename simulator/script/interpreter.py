@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.api import CommandError, Request
+from simulator.schema import InvalidValue, parse_seconds
 
 from .errors import ScriptError
 from .nodes import (
@@ -44,7 +45,6 @@ from .values import (
     from_printed,
     from_word,
     less,
-    seconds,
     to_attribute,
     to_text,
     type_name,
@@ -59,6 +59,11 @@ ID_VERBS = frozenset({"set", "unset", "remove", "enable", "disable", "comment"})
 
 class _FatalError(ScriptError):
     """A cap was hit: not even `:do ... on-error=` may catch it."""
+
+
+class _Return(Exception):  # noqa: N818 - control flow, not an error
+    """`:return`: ends the script being run (in the simulator's subset, which has no functions,
+    the value is dropped); neither `:do ... on-error=` nor a caller's run sees it."""
 
 
 @dataclass
@@ -206,6 +211,8 @@ class Interpreter:
 
     def print_(self, node: Command, scope: _Scope, flags: list[Any], named: dict[str, str]
                ) -> Value:
+        if "as-value" in flags or "as-value" in named:
+            raise self.outside(node, "print as-value")  # it returns arrays of arrays
         proplist = named.pop("proplist", None) or named.pop(".proplist", None)
         rows = self.rows(node, scope, proplist)
         if "count-only" in flags or "count-only" in named:
@@ -271,11 +278,12 @@ class Interpreter:
             case "delay":
                 self.arity(node, args, 0, 1)
                 text = to_text(self.eval(args[0], scope)) if args else "1s"
-                delay = seconds(text)
-                if delay is None:
+                try:
+                    delay = parse_seconds(text)
+                except InvalidValue:
                     raise ScriptError(f"invalid time value {text!r} "
                                       f"(line {node.line} column {node.column})",
-                                      node.line, node.column)
+                                      node.line, node.column) from None
                 # The simulator never sleeps: a router's clock is advanced by the test, and a
                 # script's delay only matters to scripts that race each other, which ours avoid.
                 self.delayed += delay
@@ -319,6 +327,11 @@ class Interpreter:
                 raise ScriptError(message, node.line, node.column)
             case "nothing":
                 return None
+            case "return":
+                self.arity(node, args, 0, 1)
+                if args:
+                    self.eval(args[0], scope)
+                raise _Return
         raise self.outside(node, f":{node.name}")
 
     def call_log(self, node: ScriptCommand, level: str, message: str) -> None:
@@ -484,7 +497,9 @@ class Interpreter:
             case Binary():
                 return self.binary(expr, scope, row)
             case Block():
-                return expr.text
+                # `{...}` as a value is an array or a function in RouterOS: not in the subset.
+                # (As a menu command's argument it is code text: see `argument`.)
+                raise self.outside(expr, "a {...} value (array or function)")
         raise AssertionError(expr)
 
     def binary(self, expr: Binary, scope: _Scope, row: dict[str, str] | None) -> Value:
@@ -605,6 +620,8 @@ def run(router: Any, block: Block, *, policies: frozenset[str], owner: str) -> s
     interpreter = Interpreter(router, policies=policies, owner=owner)
     try:
         interpreter.run(block)
+    except _Return:
+        pass
     except ScriptError as error:
         error.output = "".join(interpreter.output)
         raise

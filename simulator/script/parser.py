@@ -47,11 +47,11 @@ PRINT_OPTIONS = _words(
 
 SUPPORTED_GLOBALS = _words(
     "local global set if foreach for while do put log delay len tostr tonum typeof pick "
-    "error nothing"
+    "error nothing return"
 )
 # Global commands RouterOS has but the simulator does not interpret: named in the error.
 KNOWN_GLOBALS = SUPPORTED_GLOBALS | _words(
-    "beep environment execute find parse resolve retry return rndnum rndstr serialize "
+    "beep environment execute find parse resolve retry rndnum rndstr serialize "
     "deserialize terminal time timestamp toarray tobool tocrlf toid toip toip6 totime "
     "jobname convert grep onerror range tonsec tofloat"
 )

@@ -143,14 +143,3 @@ def as_number(value: Value, line: int, column: int) -> int:
         f"not a number: {to_text(value)[:40]!r} (line {line} column {column})", line, column
     )
 
-
-def seconds(text: str) -> float | None:
-    """A duration as scripts write it (`5s`, `1m30s`, `500ms`, `00:00:10`, `10`), or None."""
-    if re.fullmatch(r"\d+:\d{1,2}:\d{1,2}", text):
-        hours, minutes, secs = (int(part) for part in text.split(":"))
-        return hours * 3600 + minutes * 60 + secs
-    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
-    parts = re.findall(r"(\d+)(ms|[wdhms]?)", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        return None
-    return sum(int(n) * units[u or "s"] for n, u in parts)
