@@ -41,10 +41,11 @@ from pydantic import (
 )
 
 from providers.connection import RouterSettings, client_for, password_source
+from providers.menu_item import router_target
 from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
+from providers.schemas.base import is_unknown
 
 PATHS = ("/ip/firewall/mangle", "/ip/firewall/nat")
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's "not known during preview" sentinel
 INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
 OUTPUTS = ("observed_ids", "drift")
 
@@ -96,14 +97,6 @@ class ChainOrderSpec(BaseModel):
         return f"{self.path} chain {self.chain}"
 
 
-def _has_unknown(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
-    return value == UNKNOWN
-
-
 def _inputs_of(props: dict[str, Any]) -> dict[str, Any]:
     return {key: props.get(key) for key in INPUTS if props.get(key) is not None}
 
@@ -111,7 +104,7 @@ def _inputs_of(props: dict[str, Any]) -> dict[str, Any]:
 def _normalised(props: dict[str, Any]) -> dict[str, Any]:
     """Inputs in their checked form (defaults filled), or as given when unknown or invalid."""
     inputs = _inputs_of(props)
-    if _has_unknown(inputs):
+    if is_unknown(inputs):
         return inputs
     try:
         return ChainOrderSpec.model_validate(inputs).as_inputs()
@@ -212,7 +205,7 @@ class ChainOrderProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = _inputs_of(news)
-        if _has_unknown(inputs):
+        if is_unknown(inputs):
             return CheckResult(inputs, [])
         try:
             spec = ChainOrderSpec.model_validate(inputs)
@@ -225,7 +218,9 @@ class ChainOrderProvider(ResourceProvider):
         changed = [key for key in INPUTS if old_inputs.get(key) != new_inputs.get(key)]
         if olds.get("drift"):
             changed.append("drift")
-        replaces = ["router"] if "router" in changed else []
+        # Another router replaces; another username or TLS option is the same chain.
+        old_router, new_router = old_inputs.get("router"), new_inputs.get("router")
+        replaces = ["router"] if router_target(old_router) != router_target(new_router) else []
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -85,6 +85,12 @@ class RouterSettings(BaseModel):
     def label(self) -> str:
         return f"{self.host}:{self.port}"
 
+    @property
+    def target(self) -> tuple[str, int]:
+        """Which router: a new host or port is another router (objects there are replaced);
+        username, TLS options and timeout only change how it is reached."""
+        return (self.host, self.port)
+
 
 class PasswordSource:
     """Holds the router password read at `configure`, with the environment as fallback."""

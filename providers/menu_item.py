@@ -181,7 +181,7 @@ class MenuItemProvider(ResourceProvider):
         replaces: list[str] = []
         changes: list[str] = []
         old_router, new_router = olds.get("router"), news.get("router")
-        if is_unknown(new_router) or _target(old_router) != _target(new_router):
+        if is_unknown(new_router) or router_target(old_router) != router_target(new_router):
             replaces.append("router")
         version = parse_version(olds.get("router_version"))
         schema = self._schema(version)
@@ -404,14 +404,14 @@ class MenuItemProvider(ResourceProvider):
         return outs
 
 
-def _target(router: Any) -> tuple[str, int] | None:
+def router_target(router: Any) -> tuple[str, int] | None:
+    """The (host, port) of a `router` input; None when unknown (preview) or invalid."""
     if router is None or is_unknown(router):
         return None
     try:
-        settings = RouterSettings.from_inputs(router)
+        return RouterSettings.from_inputs(router).target
     except (ValueError, TypeError):
         return None
-    return (settings.host, settings.port)
 
 
 def _changed(schema: MenuSchema, old: Mapping[str, Any], new: Mapping[str, Any],

@@ -197,3 +197,7 @@ def test_diff_ignores_the_provider_and_replaces_on_another_router() -> None:
     assert (moved.changes, moved.replaces) == (True, [])
     other = provider.diff("x", olds, {**news, "router": {"host": "127.0.0.2", "port": 1}})
     assert (other.changes, other.replaces) == (True, ["router"])
+    # another username reaches the same chain: an update, not a replace
+    same = provider.diff("x", olds, {**news, "router": {"host": "127.0.0.1", "port": 1,
+                                                         "username": "ops"}})
+    assert (same.changes, same.replaces) == (True, [])
