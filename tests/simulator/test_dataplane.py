@@ -323,3 +323,36 @@ def test_a_connection_to_a_down_server_is_unreachable(sim):
     sim.set_host(SERVER, up=False, port=80)
     assert not sim.open_connection("198.51.100.7", 2, PUBLIC, 80).reachable
     assert sim.open_connection("198.51.100.7", 3, PUBLIC, 22).reachable
+
+
+def test_add_src_to_address_list_adds_a_dynamic_entry_once_and_it_times_out(sim):
+    # The rule menus' schema has no `address-list` yet: the rule is placed as the router would.
+    sim.router.list_menu(MANGLE).add_internal(
+        {"chain": "prerouting", "action": "add-src-to-address-list", "address-list": "seen",
+         "address-list-timeout": "1m", "dst-port": "22", "protocol": "tcp"}, dynamic=False)
+    add(sim, MANGLE, chain="prerouting", action="mark-connection", new_connection_mark="known",
+        src_address_list="seen")
+    assert sim.open_connection("198.51.100.7", 1, PUBLIC, 80).connection_mark is None
+    # Listed by the first rule, the same packet already matches the second.
+    assert sim.open_connection("198.51.100.7", 2, PUBLIC, 22).connection_mark == "known"
+    assert sim.open_connection("198.51.100.7", 3, PUBLIC, 80).connection_mark == "known"
+    sim.open_connection("198.51.100.7", 4, PUBLIC, 22)  # already listed: no second entry
+    (entry,) = cmd(sim, "/ip/firewall/address-list/print").items
+    assert (entry["list"], entry["address"], entry["dynamic"]) == ("seen", "198.51.100.7", "true")
+    sim.advance(60)
+    assert cmd(sim, "/ip/firewall/address-list/print").items == []
+    assert sim.open_connection("198.51.100.7", 5, PUBLIC, 80).connection_mark is None
+
+
+def test_connection_nat_state_is_dstnat_in_srcnat_after_a_dst_nat(sim):
+    add(sim, NAT, chain="dstnat", action="dst-nat", to_addresses=SERVER, dst_port="80",
+        protocol="tcp")
+    add(sim, NAT, chain="srcnat", action="masquerade", connection_nat_state="dstnat")
+    natted = sim.open_connection("192.168.1.50", 1, PUBLIC, 80, in_interface="bridge")
+    assert natted.srcnat is not None
+    plain = sim.open_connection("192.168.1.50", 2, "8.8.8.8", 53, protocol="udp",
+                                in_interface="bridge")
+    assert plain.srcnat is None
+    sim2 = make_sim()
+    marked = marks(sim2, connection_nat_state="!dstnat")
+    assert marked()  # nothing is natted yet in mangle prerouting

@@ -260,3 +260,21 @@ def test_run_over_the_api_returns_the_scripts_error(sim: Sim) -> None:
 def test_slash_paths_work_too(sim: Sim) -> None:
     sim.run('/ip/firewall/nat/disable [/ip/firewall/nat/find comment="pi134"]')
     assert sim.rules()["pi134"]["disabled"] == "true"
+
+
+def test_return_ends_the_running_script_only(sim: Sim) -> None:
+    sim.call("/system/script/add", name="early", source=':put "a"\n:return 1\n:put "b"')
+    source = (':foreach i in=[/ip firewall nat find] do={ :if ($i = "*1") do={ :return "" } }\n'
+              ':put "never"')
+    assert sim.run(source) == ""
+    assert sim.run('/system script run early\n:put "after"') == "a\nafter\n"
+    assert sim.run(':do { :return 0 } on-error={ :put "caught" }\n:put "no"') == ""
+
+
+def test_constructs_outside_the_subset_fail_by_name_not_silently(sim: Sim) -> None:
+    with pytest.raises(ScriptError, match="print as-value is outside"):
+        sim.run("/ip firewall nat print as-value")
+    with pytest.raises(ScriptError, match=r"a \{\.\.\.\} value \(array or function\) is outside"):
+        sim.run(":foreach i in={1;2} do={ :put $i }")
+    with pytest.raises(ScriptError, match=":toarray is outside"):
+        sim.run(':put [:toarray "1,2"]')
