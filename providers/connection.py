@@ -240,9 +240,6 @@ class RouterClient:
         words += [f"=!{_api_name(name)}=" for name in unset]
         self._call(path, "set", words, idempotent=True)
 
-    def unset(self, path: str, id_: str | None, names: Iterable[str]) -> None:
-        self.set(path, id_, unset=names)
-
     def remove(self, path: str, *ids: str) -> None:
         self._call(path, "remove", [_word(".id", ",".join(ids))], idempotent=True)
 

@@ -155,13 +155,6 @@ class MenuSchema:
         prop = self.by_name.get(name)
         return prop.default if prop else None
 
-    def sparse(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """`values` without entries that equal the router's default (they mean the same thing)."""
-        return {
-            k: v for k, v in values.items()
-            if k in self.by_name and v is not None and v != self.by_name[k].default
-        }
-
     def encode(self, values: Mapping[str, Canonical], version: Version) -> dict[str, str]:
         """Canonical Python-spelled values → RouterOS words for this router version."""
         out: dict[str, str] = {}

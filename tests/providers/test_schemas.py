@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from providers.schemas import MENUS, menu
 
 
@@ -74,10 +72,3 @@ def test_printed_rows_decode_to_input_spelling() -> None:
     row = {".id": "*1", "chain": "dstnat", "dst-port": "80", "disabled": "false", "bytes": "9"}
     assert menu("nat").latest.decode(row, (7, 20, 4)) == {
         "chain": "dstnat", "dst_port": "80", "disabled": False}
-
-
-@pytest.mark.parametrize("key", sorted(MENUS))
-def test_sparse_drops_defaults(key: str) -> None:
-    schema = menu(key).latest
-    defaults = {p.name: p.default for p in schema.props if p.default is not None}
-    assert schema.sparse(defaults) == {}
