@@ -20,10 +20,6 @@ def run_source(
     """Run script text through the installed interpreter; log instead of raising."""
     if not source.strip():
         return
-    if router.script_runner is None:
-        router.log_message("script,error",
-                           f"executing script from {origin} failed: no script interpreter")
-        return
     try:
         router.script_runner(
             router, source, policies=policies, owner=owner, dont_require_permissions=False

@@ -18,6 +18,7 @@ from simulator.hosts import Hosts
 from simulator.mail import Email, Mail
 from simulator.netwatch import Netwatch
 from simulator.scheduler_runner import Scheduler
+from simulator.script import run_script
 
 # From `/system/reboot` to the reboot. A real router takes tens of seconds to come back; the
 # simulator's reboot is instant, so only the shutdown's start is delayed.
@@ -37,7 +38,7 @@ class Behaviour:
 
     def install(self) -> None:
         with self.router.lock:
-            self.router.script_runner = _script_runner()
+            self.router.script_runner = run_script
             for part in (self.conntrack, self.dataplane, self.mail, self.netwatch, self.scheduler):
                 part.install()
             self.router.register("/system", "reboot", self._reboot_command)
@@ -114,15 +115,6 @@ class Behaviour:
         """`/log` as printed: dicts with time, topics and message, oldest first."""
         with self.router.lock:
             return [dict(item.props) for item in self.router.list_menu("/log").items]
-
-
-def _script_runner() -> Any:
-    """The interpreter from `simulator.script`, or None while that package is not there."""
-    try:
-        from simulator.script import run_script
-    except ImportError:
-        return None
-    return run_script
 
 
 def install(router: Any) -> Behaviour:

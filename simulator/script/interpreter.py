@@ -2,7 +2,9 @@
 
 Every effect goes through `router.call(Request(...))` with the script's owner and policies, so the
 router validates, counts, logs and refuses a script's commands the way it does a client's
-(policy checks included: they are the router's decision, not this module's). The interpreter
+(`/system script run` and `/system reboot` check policies there). One check is made here, before
+the call: reading needs the `read` policy and changing the configuration `write`
+(`POLICY_OF_VERB`), which no API user lacks. The interpreter
 knows the API's command shapes (`print`, `get =value-name=`, `.id` comma lists, `ret`) and the
 script globals kept on the router object; it knows nothing of menus' contents or of sockets.
 """
@@ -55,6 +57,13 @@ MAX_STATEMENTS = 100_000  # per run, nested `/system script run`s included
 MAX_RUN_DEPTH = 8  # scripts running scripts (a script that runs itself must stop, not recurse)
 LOG_LEVELS = frozenset({"info", "warning", "error", "debug"})
 ID_VERBS = frozenset({"set", "unset", "remove", "enable", "disable", "comment"})
+# The policy a script needs for a menu command (RouterOS: read = see the configuration, write =
+# change it). `run` and `reboot` are checked by the router; other verbs need no policy here.
+POLICY_OF_VERB = {
+    **dict.fromkeys(("print", "get", "getall", "export"), "read"),
+    **dict.fromkeys(("add", "set", "unset", "remove", "enable", "disable", "move", "comment",
+                     "reset-counters", "reset-counters-all"), "write"),
+}
 
 
 class _FatalError(ScriptError):
@@ -146,6 +155,10 @@ class Interpreter:
     # menu commands ----------------------------------------------------------------------
 
     def call(self, node: Command, command: str, attributes: dict[str, str]) -> Any:
+        needed = POLICY_OF_VERB.get(command.rsplit("/", 1)[-1])
+        if needed is not None and needed not in self.policies:
+            # An API user holds every policy, so only scripts meet this refusal: checked here.
+            raise ScriptError("not enough permissions (9)", node.line, node.column)
         request = Request(command, attributes, (), self.owner, self.policies)
         try:
             return self.router.call(request)

@@ -278,3 +278,12 @@ def test_constructs_outside_the_subset_fail_by_name_not_silently(sim: Sim) -> No
         sim.run(":foreach i in={1;2} do={ :put $i }")
     with pytest.raises(ScriptError, match=":toarray is outside"):
         sim.run(':put [:toarray "1,2"]')
+
+
+def test_reading_needs_read_and_changing_needs_write(sim: Sim) -> None:
+    with pytest.raises(ScriptError, match=r"not enough permissions \(9\)"):
+        sim.run('/ip firewall nat disable [find comment="pi132"]', policies=frozenset({"read"}))
+    assert sim.rules()["pi132"]["disabled"] == "false"
+    with pytest.raises(ScriptError, match=r"not enough permissions \(9\)"):
+        sim.run(":put [:len [/ip firewall nat find]]", policies=frozenset({"write"}))
+    assert sim.run(":put [:len [/ip firewall nat find]]", policies=frozenset({"read"})) == "2\n"
