@@ -34,7 +34,7 @@ class CommandError(Exception):
 
 
 ALL_POLICIES = frozenset(
-    "ftp reboot read write policy test password sniff sensitive romon".split()
+    {"ftp", "reboot", "read", "write", "policy", "test", "password", "sniff", "sensitive", "romon"}
 )
 
 

@@ -74,6 +74,16 @@ class AddressType(PropType):
         return neg + Enum(*ADDRESS_TYPES).parse(text[len(neg):])
 
 
+class ListTimeout(PropType):
+    """How long an `add-*-to-address-list` entry lives: a duration, or `none-dynamic` (until a
+    reboot) / `none-static` (kept)."""
+
+    def parse(self, text: str) -> str:
+        if text in ("none-dynamic", "none-static"):
+            return text
+        return Duration().parse(text)
+
+
 def _rule_props(table: str) -> list[Prop]:
     matchers = [
         Prop("src-address", AddressMatcher()),
@@ -123,6 +133,8 @@ def _rule_props(table: str) -> list[Prop]:
         ]
     tail = [
         Prop("jump-target", Name()),
+        Prop("address-list", Name()),
+        Prop("address-list-timeout", ListTimeout()),
         Prop("log", Bool(), default="false"),
         Prop("log-prefix", Text(), default=""),
         Prop("bytes", read_only=True, runtime=True, default="0"),

@@ -326,10 +326,8 @@ def test_a_connection_to_a_down_server_is_unreachable(sim):
 
 
 def test_add_src_to_address_list_adds_a_dynamic_entry_once_and_it_times_out(sim):
-    # The rule menus' schema has no `address-list` yet: the rule is placed as the router would.
-    sim.router.list_menu(MANGLE).add_internal(
-        {"chain": "prerouting", "action": "add-src-to-address-list", "address-list": "seen",
-         "address-list-timeout": "1m", "dst-port": "22", "protocol": "tcp"}, dynamic=False)
+    add(sim, MANGLE, chain="prerouting", action="add-src-to-address-list", address_list="seen",
+        address_list_timeout="1m", dst_port="22", protocol="tcp")
     add(sim, MANGLE, chain="prerouting", action="mark-connection", new_connection_mark="known",
         src_address_list="seen")
     assert sim.open_connection("198.51.100.7", 1, PUBLIC, 80).connection_mark is None

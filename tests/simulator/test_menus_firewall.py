@@ -109,3 +109,16 @@ def test_defconf_has_dynamic_rules_on_top_and_masquerade(router: Router) -> None
     call(router, "/ip/firewall/nat/move", numbers=ours, destination=masquerade[".id"])
     assert [r.get("comment") for r in call(router, "/ip/firewall/nat/print").items] == [
         "special dummy rule to show fasttrack counters", "ours", "defconf: masquerade"]
+
+
+def test_address_list_timeout_takes_a_duration_or_a_none_keyword() -> None:
+    router = Router("7.20")
+    for timeout, printed in (("00:01:00", "1m"), ("none-dynamic", "none-dynamic")):
+        rule = router.call(Request("/ip/firewall/mangle/add", {
+            "chain": "prerouting", "action": "add-src-to-address-list",
+            "address-list": "seen", "address-list-timeout": timeout})).ret
+        got = router.call(Request("/ip/firewall/mangle/get", {".id": rule})).items[0]
+        assert got["address-list-timeout"] == printed
+    with pytest.raises(CommandError, match="address-list-timeout"):
+        router.call(Request("/ip/firewall/mangle/add", {
+            "chain": "prerouting", "address-list-timeout": "forever"}))
