@@ -84,7 +84,8 @@ class Behaviour:
         - netwatch starts over from unknown (v7 waits `startup-delay`, v6 probes at once);
         - `start-time=startup` scheduler events run 3 s later.
         Kept, so tests can read what happened before: `/log` (as if logging to disk), the
-        outbox, the hosts' states. Open API sessions are not dropped [simulator limit]."""
+        outbox, the hosts' states. Every open API session ends (`router.on_reboot`: the server
+        closes their sockets, as a rebooting router does)."""
         with self.router.lock:
             self.conntrack.clear()
             self.dataplane.reboot()
@@ -96,6 +97,8 @@ class Behaviour:
             self.scheduler.reboot()
             # Ids changed without a command: let the state file (and any listener) know.
             self.router.notify_change("/system", "reboot", [])
+            for callback in list(self.router.on_reboot):
+                callback()
 
     def _reboot_command(self, router: Any, request: Request) -> Response:
         """`/system/reboot` (API, or `/system reboot` in a script): answers, then reboots

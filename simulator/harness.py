@@ -64,6 +64,10 @@ class Simulator:
         )
         self.port = port
         self._started = False
+        # A reboot ends every API session (`router.on_reboot` runs with the router's lock held,
+        # so the drop is only queued there; `reboot` and `advance` wait for it afterwards).
+        self._drops: list[Any] = []
+        self.router.on_reboot.append(self._drop_sessions)
 
     @property
     def stats(self) -> Any:
@@ -79,6 +83,7 @@ class Simulator:
     def advance(self, seconds: float) -> None:
         """Move the virtual clock forward, running netwatch, scheduler and expiry timers."""
         self.behaviour.advance(seconds)
+        self._settle()
 
     def set_host(
         self, address: str, up: bool = True, port: int | None = None, http_code: int | None = None
@@ -106,8 +111,20 @@ class Simulator:
         return self.behaviour.outbox
 
     def reboot(self) -> None:
-        """Restart the router's runtime (conntrack, netwatch, startup scheduler events)."""
+        """Restart the router: ids renumbered, runtime state reset, every API session closed."""
         self.behaviour.reboot()
+        self._settle()
+
+    def _drop_sessions(self) -> None:
+        future = self._server.drop_all()
+        if future is not None:
+            self._drops.append(future)
+
+    def _settle(self) -> None:
+        """Wait until the sessions a reboot dropped are gone (called without the router's lock)."""
+        drops, self._drops = self._drops, []
+        for future in drops:
+            future.result(timeout=10)
 
     @property
     def log(self) -> list[dict[str, str]]:

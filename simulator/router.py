@@ -43,6 +43,9 @@ class Router:
         self.lock = threading.RLock()
         self.stats: Counter[str] = Counter()
         self.on_change: list[ChangeCallback] = []
+        # Run after each (simulated) reboot, with `lock` held: the server drops every API
+        # session here. A callback must not wait for another thread that may need `lock`.
+        self.on_reboot: list[Callable[[], None]] = []
         # `(router, source, *, policies, owner, dont_require_permissions) -> output`;
         # installed by the behaviour.
         self.script_runner: ScriptRunner | None = None

@@ -8,6 +8,7 @@ A misbehaving client ends its own session only. It knows nothing of the API beyo
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import ipaddress
 import logging
@@ -117,6 +118,36 @@ class Server:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._thread = None
+
+    def drop_all(self) -> concurrent.futures.Future[None] | None:
+        """Close every open session's socket, as a rebooting router does; the listener stays.
+
+        Safe from any thread and never blocks (the caller may hold `router.lock`, which a
+        session on the server's thread may be waiting for). Returns a future that completes
+        once the sessions are gone, or None when there was nothing to wait for. The drop is
+        queued on the server's loop before anything a client sends afterwards, so no command
+        sent after the reboot is answered on an old session.
+        """
+        loop = self._loop
+        if self._thread is None or loop is None or loop.is_closed():
+            return None
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._abort_sessions()
+            return None
+        return asyncio.run_coroutine_threadsafe(self._drop_all(), loop)
+
+    def _abort_sessions(self) -> list[asyncio.Task[None]]:
+        for writer in list(self._writers):
+            writer.transport.abort()
+        return list(self._connections)
+
+    async def _drop_all(self) -> None:
+        tasks = self._abort_sessions()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _shutdown(self) -> None:
         if self._server is not None:

@@ -7,6 +7,7 @@ Ids change on a reboot, so these tests find items again by what they are, not by
 from __future__ import annotations
 
 import pytest
+from librouteros.exceptions import ConnectionClosed
 
 from simulator.api import ALL_POLICIES, CommandError
 from simulator.harness import Simulator
@@ -146,19 +147,66 @@ def test_a_reboot_restarts_counters_uptime_and_globals():
     assert out == "nil\n"
 
 
+# What a client sees when the router goes away under it: librouteros reads the end of the
+# stream (ConnectionClosed), or the write already fails (OSError: reset, broken pipe).
+DROPPED = (ConnectionClosed, OSError)
+
+
 def test_system_reboot_over_the_api_reboots_a_second_later(sim_any_version, api_connect):
     sim = sim_any_version
     api = api_connect(sim)
     nat = api.path("ip", "firewall", "nat")
     old = nat.add(chain="dstnat", action="accept", comment="lb-web")
+    # The requester gets its `!done` first: the reboot, and the drop of its session, come later.
     assert list(api("/system/reboot")) == []
     sim.advance(0.9)
     assert next(iter(nat))[".id"] == old
+    assert sim.open_sessions == 1
     sim.advance(0.1)
-    (rule,) = nat
+    assert sim.open_sessions == 0
+    with pytest.raises(DROPPED):
+        list(nat)
+    (rule,) = api_connect(sim).path("ip", "firewall", "nat")
     assert rule["comment"] == "lb-web"
     assert rule[".id"] != old
     assert "router rebooted" in [line["message"] for line in sim.log]
+
+
+def test_a_reboot_drops_every_api_session_and_a_new_one_works(sim_any_version, api_connect):
+    sim = sim_any_version
+    first, second = api_connect(sim), api_connect(sim)
+    nat = first.path("ip", "firewall", "nat")
+    old = nat.add(chain="dstnat", action="accept", comment="lb-web")
+    assert sim.open_sessions == 2
+    sim.reboot()
+    assert sim.open_sessions == 0
+    for api in (first, second):
+        with pytest.raises(DROPPED):
+            list(api.path("ip", "firewall", "nat"))
+    again = api_connect(sim)
+    (rule,) = again.path("ip", "firewall", "nat")
+    assert rule["comment"] == "lb-web"
+    assert rule[".id"] != old
+    # The listener stayed: the new session is an ordinary one, and the next reboot drops it too.
+    assert sim.open_sessions == 1
+    sim.reboot()
+    assert sim.open_sessions == 0
+
+
+def test_a_reboot_drops_tls_sessions_too(simulator_factory, api_connect):
+    sim = simulator_factory(version="7.20", tls=True)
+    api = api_connect(sim)
+    sim.reboot()
+    with pytest.raises(DROPPED):
+        list(api.path("system", "resource"))
+    assert list(api_connect(sim).path("system", "resource"))
+
+
+def test_a_reboot_with_no_server_running_is_only_a_reboot():
+    sim = make_sim()
+    rule = add(sim, NAT, chain="dstnat", action="accept")
+    sim.reboot()
+    assert only(sim, NAT)[".id"] != rule
 
 
 def test_system_reboot_from_a_script_needs_the_reboot_policy():
