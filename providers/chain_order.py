@@ -8,7 +8,11 @@ reports order drift; delete leaves the rules where they are.
 Outputs repeat the inputs and add what the router shows:
 - `observed_ids`: our rule ids in the order the chain holds them (a rule gone from the chain is
   missing from it);
-- `drift`: why the chain is not as wanted, one sentence per problem; empty when it is.
+- `drift`: why the chain is not as wanted, one sentence per problem; empty when it is;
+- `rule_tags`: the ownership tag of each rule in `rule_ids` (None for a rule without one), so
+  that read can follow the rules to their new `.id`s after a reboot renumbered them. Read then
+  returns `rule_ids` with the new ids (inputs and outputs), which is what the rule resources'
+  refreshed ids give the program: the next `up` plans no change.
 Diff reports a change when the inputs changed or the last read saw drift, so after a refresh that
 found rules out of order the next `up` shows an update and the update moves them back.
 
@@ -41,13 +45,13 @@ from pydantic import (
 )
 
 from providers.connection import RouterSettings, client_for, password_source
-from providers.menu_item import router_target
+from providers.menu_item import router_target, split_comment
 from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
 from providers.schemas.base import is_unknown
 
 PATHS = ("/ip/firewall/mangle", "/ip/firewall/nat")
 INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
-OUTPUTS = ("observed_ids", "drift")
+OUTPUTS = ("observed_ids", "drift", "rule_tags")
 
 
 class ChainOrderError(Exception):
@@ -193,8 +197,33 @@ class _Observation:
         return f"the {self.spec.position}"
 
 
-def _outputs(spec: ChainOrderSpec, observed_ids: list[str], drift: list[str]) -> dict[str, Any]:
-    return {**spec.as_inputs(), "observed_ids": observed_ids, "drift": drift}
+def _outputs(spec: ChainOrderSpec, observed_ids: list[str], drift: list[str],
+             rows: list[dict[str, str]]) -> dict[str, Any]:
+    tag_of = {row[".id"]: split_comment(row.get("comment"))[1] for row in rows}
+    return {**spec.as_inputs(), "observed_ids": observed_ids, "drift": drift,
+            "rule_tags": [tag_of.get(rid) for rid in spec.rule_ids]}
+
+
+def _follow(spec: ChainOrderSpec, props: dict[str, Any],
+            rows: list[dict[str, str]]) -> ChainOrderSpec:
+    """`spec` with each rule id the menu no longer has replaced by the id of the one rule that
+    carries the tag it had (`rule_tags` of the last outputs): `.id`s change when the router
+    reboots, ownership tags do not. Ids with no tag known, or no unique match, stay."""
+    known = dict(zip(props.get("rule_ids") or [], props.get("rule_tags") or [], strict=False))
+    present = {row[".id"] for row in rows}
+    by_tag: dict[str, list[str]] = {}
+    for row in rows:
+        tag = split_comment(row.get("comment"))[1]
+        if tag:
+            by_tag.setdefault(tag, []).append(row[".id"])
+    followed = []
+    for rid in spec.rule_ids:
+        tag = known.get(rid)
+        found = by_tag.get(tag, []) if tag and rid not in present else []
+        followed.append(found[0] if len(found) == 1 else rid)
+    if followed == spec.rule_ids or len(set(followed)) != len(followed):
+        return spec
+    return spec.model_copy(update={"rule_ids": followed})
 
 
 class ChainOrderProvider(ResourceProvider):
@@ -227,30 +256,35 @@ class ChainOrderProvider(ResourceProvider):
         spec = ChainOrderSpec.model_validate(_inputs_of(props))
         return CreateResult(f"{spec.path}:{spec.chain}", self._apply(spec))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(ChainOrderSpec.model_validate(_inputs_of(news))))
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(ChainOrderSpec.model_validate(_inputs_of(news)), olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         spec = ChainOrderSpec.model_validate(_inputs_of(props))
         # Shares the bulk read of the path with every rule refreshed in this run.
         rows = client_for(spec.router).snapshot(spec.path)
+        spec = _follow(spec, props, rows)
         seen = _Observation(spec, rows)
-        return ReadResult(id_, _outputs(spec, seen.observed_ids, seen.drift()))
+        outputs = _outputs(spec, seen.observed_ids, seen.drift(), rows)
+        return ReadResult(id_, outputs, spec.as_inputs())
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Leave the rules where they are: they belong to their own resources."""
 
     @staticmethod
-    def _apply(spec: ChainOrderSpec) -> dict[str, Any]:
+    def _apply(spec: ChainOrderSpec, olds: dict[str, Any] | None = None) -> dict[str, Any]:
         client = client_for(spec.router)
         rows = client.print(spec.path, proplist=[".id", "chain", "dynamic", "comment"])
+        if olds:
+            # An `up` after a reboot without a refresh: the rules' ids in state are stale.
+            spec = _follow(spec, olds, rows)
         seen = _Observation(spec, rows)
         moves = seen.plan()
         for move in moves:
             client.move(spec.path, [move.rule], move.destination)
         order = apply_moves([rule.id for rule in seen.rules], moves)
         wanted = set(spec.rule_ids)
-        return _outputs(spec, [rid for rid in order if rid in wanted], [])
+        return _outputs(spec, [rid for rid in order if rid in wanted], [], rows)
 
 
 class ChainOrder(Resource, module="routeros", name="ChainOrder"):

@@ -21,6 +21,7 @@ import functools
 import logging
 import os
 import re
+import select
 import ssl
 import threading
 import time
@@ -218,6 +219,10 @@ class RouterClient:
         """Every item of `path`, from one bulk `print` shared until a write to it or an expiry."""
         with self._lock:
             cached = self._snapshots.get(path)
+            if cached and self._api is not None and _peer_closed(self._api):
+                # Closed while idle, maybe by a reboot (new `.id`s): nothing read on it stands.
+                self._drop()
+                cached = None
             if cached and time.monotonic() - cached[0] < SNAPSHOT_MAX_AGE:
                 return [dict(row) for row in cached[1]]
             rows = self.print(path)
@@ -351,6 +356,19 @@ class RouterClient:
         if api is not None:
             with contextlib.suppress(OSError):
                 api.close()
+
+
+def _peer_closed(api: Api) -> bool:
+    """Whether the router closed an idle connection (a reboot ends every API session). Between
+    commands the router sends nothing, so anything to read — the end of the stream — means the
+    session is over; a connection we cannot inspect counts as open."""
+    sock = getattr(getattr(api.protocol, "transport", None), "sock", None)
+    if sock is None:
+        return False
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 def _plain(value: Any) -> str:

@@ -18,6 +18,7 @@ Outputs are the inputs in canonical form plus `router_version` (and, for the e-m
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -74,6 +75,21 @@ def split_comment(stored: str | None) -> tuple[str | None, str | None]:
     if not match:
         return stored, None
     return stored[: match.start()].rstrip() or None, match.group(1)
+
+
+def _same_object(rows: list[dict[str, str]], props: Mapping[str, Any]) -> dict[str, str] | None:
+    """The item a resource whose `.id` is gone stands for: `.id`s change when the router
+    reboots, tags and names do not. The one item with its ownership tag; without a tag, the
+    untagged item with its name (names are unique in their menu). None when neither is found."""
+    tag = props.get("ownership_tag")
+    if tag:
+        found = [r for r in rows if split_comment(r.get("comment"))[1] == tag]
+    elif props.get("name"):
+        found = [r for r in rows if r.get("name") == props["name"]
+                 and split_comment(r.get("comment"))[1] is None]
+    else:
+        return None
+    return found[0] if len(found) == 1 else None
 
 
 def parse_version(text: Any) -> Version | None:
@@ -250,11 +266,8 @@ class MenuItemProvider(ResourceProvider):
             row: dict[str, str] | None = rows[0] if rows else None
         else:
             row = next((r for r in rows if r.get(".id") == id_), None)
-            tag = props.get("ownership_tag")
-            if row is None and tag:
-                # `.id`s change when the router reboots; the tag does not.
-                tagged = [r for r in rows if split_comment(r.get("comment"))[1] == tag]
-                row = tagged[0] if len(tagged) == 1 else None
+            if row is None:
+                row = _same_object(rows, props)
         if row is None:
             return ReadResult("", {})
         current = self._decode(schema, row, version)
@@ -288,8 +301,16 @@ class MenuItemProvider(ResourceProvider):
         values = self._values(news)
         owned = self._runtime_owned(news) | self._runtime_owned(olds)
         target = None if schema.kind == "singleton" else id_
-        self._write(client, schema, target, self._values(olds), values,
-                    news.get("ownership_tag"), olds.get("ownership_tag"), version, owned)
+        args = (self._values(olds), values, news.get("ownership_tag"), olds.get("ownership_tag"),
+                version, owned)
+        try:
+            self._write(client, schema, target, *args)
+        except RouterError as exc:
+            # A reboot since the state was last refreshed: the id is gone, the object is not.
+            row = _same_object(client.snapshot(schema.path), olds) if exc.is_missing_item else None
+            if target is None or row is None:
+                raise
+            self._write(client, schema, row[".id"], *args)
         outs = self._outputs(news, values, version)
         if olds.get("previous") is not None:
             outs["previous"] = olds["previous"]
@@ -309,6 +330,11 @@ class MenuItemProvider(ResourceProvider):
         except RouterError as exc:
             if not exc.is_missing_item:
                 raise
+            # Gone, or renumbered by a reboot since the last refresh: then remove it by identity.
+            row = _same_object(client.snapshot(path), props)
+            if row is not None:
+                with contextlib.suppress(RouterError):
+                    client.remove(path, row[".id"])
 
     # -- the pieces --------------------------------------------------------------------------
 
