@@ -189,8 +189,6 @@ def test_a_host_whose_connection_a_reboot_closed_reconnects_once(sim: Simulator)
     again once and succeed; a create retried after the reboot adopts, never adds again."""
     resources = {reg.name: reg for reg in program(sim)}
     with ProviderHost(config=STACK_CONFIG, env=host_env()) as host:
-        engine = Driver(STACK_CONFIG, env=host_env())
-        engine._host = host  # one "command" spanning the reboot
         mark = resources["mark-0"]
         checked = host.check(mark.urn, {}, mark.inputs).inputs
         old_id, outputs = host.create(mark.urn, checked)
