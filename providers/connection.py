@@ -4,7 +4,9 @@ Providers talk to routers only through `client_for(settings)`. A client owns one
 librouteros connection, serialises the calls made on it (the provider host runs four worker
 threads), reconnects and retries once when an idempotent call finds the connection dropped, and
 caches one bulk `print` per menu path until something writes to that path (so a refresh of N
-resources reads each path once).
+resources reads each path once). Alongside each bulk `print` it keeps the path's identities
+(`.id` → comment and name), which our own `add`, `set` and `remove` keep current, so the
+creates of a run share one read for their adoption lookup (`identities`).
 
 Replies are kept as the router's strings: librouteros' value casting (`yes` → True, digits →
 int) is bypassed so that a comment `"yes"` or a source `"007"` survives unchanged.
@@ -204,6 +206,9 @@ class RouterClient:
         self._version_text: str | None = None
         self._unreachable_at: float | None = None
         self._snapshots: dict[str, tuple[float, list[dict[str, str]]]] = {}
+        self._identities: dict[str, _Identities] = {}
+        self._names_itself: set[str] = set()
+        self._drops = 0  # connections dropped so far: an index never survives one
 
     # -- the public calls --------------------------------------------------------------------
 
@@ -217,6 +222,7 @@ class RouterClient:
 
     def snapshot(self, path: str) -> list[dict[str, str]]:
         """Every item of `path`, from one bulk `print` shared until a write to it or an expiry."""
+        path = _norm_path(path)
         with self._lock:
             cached = self._snapshots.get(path)
             if cached and self._api is not None and _peer_closed(self._api):
@@ -225,13 +231,40 @@ class RouterClient:
                 cached = None
             if cached and time.monotonic() - cached[0] < SNAPSHOT_MAX_AGE:
                 return [dict(row) for row in cached[1]]
+            taken_at = time.monotonic()  # before the print: what it shows is at least this new
             rows = self.print(path)
-            self._snapshots[path] = (time.monotonic(), rows)
+            self._snapshots[path] = (taken_at, rows)
+            self._identities[path] = _Identities.of(taken_at, rows)
             return [dict(row) for row in rows]
+
+    def identities(self, path: str, *, names_itself: bool = False) -> list[dict[str, str]]:
+        """`.id`, `comment` and `name` of every item of `path`, for create's adoption lookup.
+
+        Built from the last bulk `print` (`snapshot`) and kept current by this client's own
+        `add`, `set` and `remove` on the path, so N creates share one read. Anything it cannot
+        account for drops it: another verb, a failed write, a dropped connection, an `add`
+        without a name on a menu that `names_itself` (scripts become `script1`), and
+        `SNAPSHOT_MAX_AGE` after that `print` (changes made behind our back). `read` never
+        uses it: full rows come from `snapshot`, dropped on every write as before.
+        """
+        path = _norm_path(path)
+        with self._lock:
+            index = self._identities.get(path)
+            if index is not None and self._api is not None and _peer_closed(self._api):
+                self._drop()  # as in `snapshot`: a reboot gives every item a new `.id`
+                index = None
+            if names_itself:
+                self._names_itself.add(path)
+            if index is None or time.monotonic() - index.taken_at >= SNAPSHOT_MAX_AGE:
+                self._snapshots.pop(path, None)  # a fresh print builds both
+                self.snapshot(path)
+                index = self._identities[path]
+            return index.rows()
 
     def forget_snapshots(self) -> None:
         with self._lock:
             self._snapshots.clear()
+            self._identities.clear()
 
     def add(self, path: str, **props: Any) -> str:
         """`add`; returns the new `.id`. Never retried: a lost reply may hide a completed add."""
@@ -311,24 +344,42 @@ class RouterClient:
         return [_word(_api_name(k), v) for k, v in props.items() if v is not None]
 
     def _call(self, path: str, verb: str, words: list[str], *, idempotent: bool) -> Reply:
-        path = "/" + path.strip("/")
+        path = _norm_path(path)
         command = f"{path}/{verb}"
         with self._lock:
-            if verb != "print":
-                self._snapshots.pop(path, None)
-            attempts = 2 if idempotent else 1
-            for attempt in range(attempts):
-                api = self._connection()
-                try:
-                    with map_exceptions(path=path, command=verb,
-                                        secrets=password_source.known_secrets()):
-                        return _exchange(api, command, words, path=path, verb=verb)
-                except RouterError as exc:
-                    if exc.kind != "connection":
-                        raise
-                    self._drop()
-                    if attempt + 1 >= attempts:
-                        raise
+            if verb == "print":
+                return self._exchange(path, verb, command, words, idempotent=idempotent)
+            self._snapshots.pop(path, None)
+            index = self._identities.pop(path, None)
+            if verb not in _ACCOUNTED:
+                # `run` and the like: a script may write to any path.
+                self._identities.clear()
+            drops = self._drops
+            reply = self._exchange(path, verb, command, words, idempotent=idempotent)
+            # Only a write that succeeded on the same connection, and that we can account for,
+            # keeps the index: a failed `add` may still have been applied, and a dropped
+            # connection may have been a reboot (new `.id`s).
+            if (index is not None and drops == self._drops
+                    and index.apply(verb, words, reply.ret,
+                                    names_itself=path in self._names_itself)):
+                self._identities[path] = index
+            return reply
+
+    def _exchange(self, path: str, verb: str, command: str, words: list[str], *,
+                  idempotent: bool) -> Reply:
+        attempts = 2 if idempotent else 1
+        for attempt in range(attempts):
+            api = self._connection()
+            try:
+                with map_exceptions(path=path, command=verb,
+                                    secrets=password_source.known_secrets()):
+                    return _exchange(api, command, words, path=path, verb=verb)
+            except RouterError as exc:
+                if exc.kind != "connection":
+                    raise
+                self._drop()
+                if attempt + 1 >= attempts:
+                    raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _connection(self) -> Api:
@@ -353,9 +404,71 @@ class RouterClient:
         api, self._api = self._api, None
         self._version = None
         self._snapshots.clear()
+        self._identities.clear()
+        self._drops += 1
         if api is not None:
             with contextlib.suppress(OSError):
                 api.close()
+
+
+def _norm_path(path: str) -> str:
+    return "/" + path.strip("/")
+
+
+# The verbs whose effect on a path's identities `_Identities.apply` can work out from the words.
+_ACCOUNTED = frozenset({"add", "set", "remove", "move"})
+_IDENTITY_KEYS = ("comment", "name")
+
+
+@dataclass
+class _Identities:
+    """One path's `.id` → {comment, name} (the keys the item has), as of a bulk `print` plus our
+    own writes since. `apply` says whether a write could be accounted for; if not, it is dropped.
+    """
+
+    taken_at: float
+    items: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, taken_at: float, rows: list[dict[str, str]]) -> _Identities:
+        return cls(taken_at, {row[".id"]: {k: row[k] for k in _IDENTITY_KEYS if k in row}
+                              for row in rows if ".id" in row})
+
+    def rows(self) -> list[dict[str, str]]:
+        return [{".id": id_, **known} for id_, known in self.items.items()]
+
+    def apply(self, verb: str, words: list[str], ret: str | None, *, names_itself: bool) -> bool:
+        attrs = dict(_split(word) for word in words if word.startswith("="))
+        touched = [k for k in attrs if k.lstrip("!") in _IDENTITY_KEYS]
+        ids = [i for i in attrs.get(".id", "").split(",") if i]
+        if verb == "move":
+            return True
+        if verb == "add":
+            if not ret or ret in self.items or "copy-from" in attrs:
+                return False
+            if names_itself and "name" not in attrs:
+                return False  # the router picked a name we do not know
+            self.items[ret] = {k: attrs[k] for k in _IDENTITY_KEYS if k in attrs}
+            return True
+        if verb == "remove":
+            if not ids or any(i not in self.items for i in ids):
+                return False  # a name for an `.id`, or an item we never saw
+            for i in ids:
+                del self.items[i]
+            return True
+        if verb == "set":
+            if not touched:
+                return True
+            if not ids or any(i not in self.items for i in ids):
+                return False
+            for i in ids:
+                for key in touched:
+                    if key.startswith("!"):
+                        self.items[i].pop(key[1:], None)
+                    else:
+                        self.items[i][key] = attrs[key]
+            return True
+        return False
 
 
 def _peer_closed(api: Api) -> bool:

@@ -51,6 +51,8 @@ META_INPUTS = ("router", "ownership_tag", "runtime_owned", "place_before")
 META_OUTPUTS = ("router_version", "previous")
 META = frozenset((*META_INPUTS, *META_OUTPUTS, PROVIDER_KEY))
 ORDERED = frozenset({"mangle", "nat"})
+# Menus whose unnamed items RouterOS names itself (`script1`, `schedule1`).
+NAMES_ITSELF = frozenset({"script", "scheduler"})
 SINGLETON_ID = "singleton"
 
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
@@ -75,6 +77,12 @@ def split_comment(stored: str | None) -> tuple[str | None, str | None]:
     if not match:
         return stored, None
     return stored[: match.start()].rstrip() or None, match.group(1)
+
+
+def _claims(row: Mapping[str, str], tag: str | None, name: Any) -> bool:
+    """Whether an item is create's business: it carries the tag, or the name being created."""
+    return bool((tag and split_comment(row.get("comment"))[1] == tag)
+                or (name is not None and row.get("name") == name))
 
 
 def _same_object(rows: list[dict[str, str]], props: Mapping[str, Any]) -> dict[str, str] | None:
@@ -226,7 +234,15 @@ class MenuItemProvider(ResourceProvider):
         if schema.kind == "singleton":
             return self._create_singleton(client, schema, props, values, version)
         tag = props.get("ownership_tag")
-        rows = client.snapshot(schema.path) if tag or "name" in values else []
+        name = values.get("name")
+        rows: list[dict[str, str]] = []
+        if tag or name is not None:
+            # Ids, comments and names, shared by the creates of a run (our own adds keep them
+            # current); full rows, at most one more print, only when there is something to
+            # adopt or refuse.
+            known = client.identities(schema.path, names_itself=self.menu_key in NAMES_ITSELF)
+            if any(_claims(row, tag, name) for row in known):
+                rows = client.snapshot(schema.path)
         mine = [row for row in rows if split_comment(row.get("comment"))[1] == tag] if tag else []
         if len(mine) > 1:
             ids = ", ".join(row.get(".id", "?") for row in mine)

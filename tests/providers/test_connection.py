@@ -201,6 +201,57 @@ def test_snapshots_are_shared_until_a_write(sim: Simulator) -> None:
     assert sim.stats[f"{NAT}/print"] == 2
 
 
+def test_identities_follow_our_own_writes(sim: Simulator) -> None:
+    """create's adoption lookup: ids, comments and names from one print, kept by our writes."""
+    client = client_for(settings_for(sim))
+    assert client.identities(NAT) == []
+    a = client.add(NAT, chain="dstnat", comment="[lb:a]", log_prefix="p")
+    b = client.add(NAT, chain="dstnat")
+    assert client.identities(NAT) == [{".id": a, "comment": "[lb:a]"}, {".id": b}]
+    client.set(NAT, a, comment="x [lb:b]")
+    client.set(NAT, b, disabled=True)  # not an identity: nothing to follow
+    client.move(NAT, [b], a)
+    assert client.identities(NAT) == [{".id": a, "comment": "x [lb:b]"}, {".id": b}]
+    client.set(NAT, a, unset=["comment"], log_prefix="q")
+    client.remove(NAT, b)
+    assert client.identities(NAT) == [{".id": a}]
+    assert sim.stats[f"{NAT}/print"] == 1
+    assert client.snapshot(NAT)[0]["log-prefix"] == "q"  # full rows: not kept, read again
+    assert sim.stats[f"{NAT}/print"] == 2
+
+
+def _prints_for_identities(sim: Simulator, path: str, **kw: bool) -> int:
+    before = sim.stats[f"{path}/print"]
+    client_for(settings_for(sim)).identities(path, **kw)
+    return sim.stats[f"{path}/print"] - before
+
+
+def test_identities_are_read_again_after_what_we_cannot_account_for(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    rule = client.add(NAT, chain="dstnat")
+    client.identities(NAT)
+    with pytest.raises(RouterError):
+        client.add(NAT, chain="dstnat", action="no-such-action")  # failed: may have applied
+    assert _prints_for_identities(sim, NAT) == 1
+    with pytest.raises(RouterError):
+        client.remove(NAT, "*99")
+    assert _prints_for_identities(sim, NAT) == 1
+    sim.faults.drop_after(0)  # a dropped connection may have been a reboot: new ids
+    client.set(NAT, rule, disabled=True)  # retried on a new connection
+    assert _prints_for_identities(sim, NAT) == 1
+    script = "/system/script"
+    client.add(script, name="s", source=":log info x")
+    client.run(script, "run", number="s")  # a script may write to any path
+    assert _prints_for_identities(sim, NAT) == 1
+    # RouterOS names unnamed scripts itself (`script1`): an add without a name cannot be kept.
+    assert _prints_for_identities(sim, script, names_itself=True) == 1
+    client.add(script, name="t", source="")
+    assert _prints_for_identities(sim, script, names_itself=True) == 0
+    client.add(script, source="")
+    assert _prints_for_identities(sim, script, names_itself=True) == 1
+    assert {row.get("name") for row in client.identities(script)} == {"s", "t", "script1"}
+
+
 @pytest.mark.parametrize("version", ["6.49", "7.20"])
 def test_tls_verifies_the_certificate_by_default(  # type: ignore[no-untyped-def]
         simulator_factory, tmp_path: Path, version: str) -> None:
