@@ -4,7 +4,7 @@ The driver applies what a program declares without the Pulumi CLI. Under mocks n
 so a resource's id is not known while the program runs: each custom resource gets a placeholder id
 (`<id:URN>`), which flows into the inputs of the resources that use it (`rule_ids=[rule.id]`,
 even inside formatted strings). The driver replaces placeholders with real ids as it creates
-resources, in registration order (which Pulumi programs make a dependency order).
+resources, in the order the program constructed them (a dependency order).
 
 Mocked outputs are the resource's own inputs; outputs only a provider computes are not known
 here and must not be needed to build other resources.
@@ -46,6 +46,16 @@ class Registration:
 @dataclass
 class _Recorder(pulumi_mocks.Mocks):
     calls: list[tuple[str, str, dict[str, Any], bool]] = field(default_factory=list)
+    # (type, name) in the order the program constructed them. Registrations reach the mocks
+    # asynchronously, in an order that varies from run to run; construction order does not, and
+    # it is a dependency order (a resource can only use the id of one built before it).
+    constructed: list[tuple[str, str]] = field(default_factory=list)
+
+    def record_construction(
+        self, args: pulumi.ResourceTransformationArgs
+    ) -> pulumi.ResourceTransformationResult | None:
+        self.constructed.append((args.type_, args.name))
+        return None
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom:
@@ -65,7 +75,7 @@ def capture(
     project: str = PROJECT,
     config: Mapping[str, Any] | None = None,
 ) -> list[Registration]:
-    """Run `program` under mocks; the custom resources it registered, in registration order.
+    """Run `program` under mocks; the custom resources it registered, in construction order.
 
     `config` is the stack config the program reads (`{"routeros:host": ...}`); values that are not
     strings reach the program JSON-encoded, as the engine passes a stack file's objects.
@@ -77,7 +87,14 @@ def capture(
     pulumi.runtime.set_all_config(
         {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
     )
-    _sync_await(run_pulumi_func(program))
+
+    def recorded_program() -> Any:
+        pulumi.runtime.register_stack_transformation(recorder.record_construction)
+        return program()
+
+    _sync_await(run_pulumi_func(recorded_program))
+    position = {key: index for index, key in enumerate(recorder.constructed)}
+    recorder.calls.sort(key=lambda call: position[(call[0], call[1])])
 
     # The engine leaves the root stack's type out of its children's URNs; the mock monitor does not.
     urn_of = {reg.id: urn.replace("::pulumi:pulumi:Stack$", "::", 1)

@@ -1,0 +1,25 @@
+"""`capture` hands resources over in the order the program built them, whatever order their
+registrations reach the mocks in (that one varies from run to run under load)."""
+
+from providers.chain_order import ChainOrder
+from providers.connection import RouterSettings
+from providers.resources import MangleRule
+from tests.lifecycle.capture import capture
+
+ROUTER = RouterSettings(host="127.0.0.1", port=8728)
+
+
+def test_registrations_come_in_construction_order() -> None:
+    names = [f"rule-{n:02}" for n in range(40)]
+
+    def program() -> None:
+        rules = [MangleRule(name, router=ROUTER, chain="prerouting", ownership_tag=name)
+                 for name in reversed(names)]
+        ChainOrder("order", router=ROUTER, path="/ip/firewall/mangle", chain="prerouting",
+                   rule_ids=[rule.id for rule in rules], position="top")
+
+    for _ in range(3):
+        regs = capture(program)
+        assert [reg.name for reg in regs] == [*reversed(names), "order"]
+        order = regs[-1].inputs["rule_ids"]
+        assert order == [f"<id:{reg.urn}>" for reg in regs[:-1]]
