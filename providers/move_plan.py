@@ -20,11 +20,14 @@ The block is therefore always followed by a movable rule or by the end, so a des
 every other unmoved rule, so the unmoved rules form a common subsequence of the current and the
 target order; the fewest moves is the chain length minus the longest such subsequence that keeps
 every dynamic rule in place (and every rule whose target successor is dynamic, as nothing can be
-moved in front of a dynamic rule). Among equally short plans we prefer moving our own rules over
-unmanaged ones. Unmanaged rules may be moved (then only across our block: their order among
-themselves never changes), because moving one unmanaged rule past a block is cheaper than moving
-the whole block. Moves go from the end of the target backwards, each before its target successor,
-which is already in its final place.
+moved in front of a dynamic rule). That last rule is conservative: a rule that must end right
+before a dynamic rule could be parked before another misplaced rule that later moves in front of
+it, which can save a move; the plan then uses at most one extra move per such rule. RouterOS keeps
+its dynamic rules at the head of a chain, where this never arises. Among equally short plans we
+prefer moving our own rules over unmanaged ones. Unmanaged rules may be moved (then only across
+our block: their order among themselves never changes), because moving one unmanaged rule past a
+block is cheaper than moving the whole block. Moves go from the end of the target backwards, each
+before its target successor, which is already in its final place.
 """
 
 from __future__ import annotations
