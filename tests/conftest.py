@@ -8,12 +8,14 @@ serves TLS, the legacy token login on profiles before 6.43. Connections close at
 from __future__ import annotations
 
 import contextlib
+import os
 import ssl
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import librouteros
 import pytest
+from hypothesis import settings
 from librouteros.login import token
 
 if TYPE_CHECKING:
@@ -22,6 +24,12 @@ if TYPE_CHECKING:
     from simulator import Simulator
 
 pytest_plugins = ["simulator.testing"]
+
+# CI replays the same examples on every run, so a result never depends on the draw; a developer's
+# run explores new ones. No deadline anywhere: two shared cores make timings meaningless.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ApiConnect = Callable[..., librouteros.Api]
 
