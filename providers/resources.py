@@ -29,6 +29,17 @@ def _router(router: RouterInput) -> Any:
     return router.as_inputs() if isinstance(router, RouterSettings) else dict(router)
 
 
+# Parameters of a resource's __init__ that are not RouterOS properties. `__class__` is there too:
+# zero-argument super() puts it among the locals.
+_NOT_PROPERTIES = frozenset({"self", "resource_name", "router", "opts", "__class__"})
+
+
+def _arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A resource's properties, from `locals()` taken as the first statement of its __init__
+    (so the typed keyword signature is the one list of them)."""
+    return {k: v for k, v in arguments.items() if k not in _NOT_PROPERTIES}
+
+
 def _props(router: RouterInput, values: Mapping[str, Any], outputs: Sequence[str]) -> dict:
     # Unset inputs stay as None so that every property is readable as an output.
     props = dict(values)
@@ -100,38 +111,11 @@ class MangleRule(Resource, module="routeros", name="MangleRule"):
         place_before: Str = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {
-            "chain": chain,
-            "action": action,
-            "new_connection_mark": new_connection_mark,
-            "new_packet_mark": new_packet_mark,
-            "new_routing_mark": new_routing_mark,
-            "passthrough": passthrough,
-            "jump_target": jump_target,
-            "per_connection_classifier": per_connection_classifier,
-            "routing_mark": routing_mark,
-            "src_address": src_address,
-            "dst_address": dst_address,
-            "src_port": src_port,
-            "dst_port": dst_port,
-            "protocol": protocol,
-            "in_interface": in_interface,
-            "out_interface": out_interface,
-            "connection_mark": connection_mark,
-            "connection_state": connection_state,
-            "dst_address_type": dst_address_type,
-            "comment": comment,
-            "disabled": disabled,
-            "log": log,
-            "log_prefix": log_prefix,
-            "ownership_tag": ownership_tag,
-            "runtime_owned": runtime_owned,
-            "place_before": place_before,
-        }
+        arguments = _arguments(locals())
         super().__init__(
             MenuItemProvider("mangle"),
             resource_name,
-            _props(router, values, ["router_version"]),
+            _props(router, arguments, ["router_version"]),
             opts,
         )
 
@@ -191,32 +175,12 @@ class NatRule(Resource, module="routeros", name="NatRule"):
         place_before: Str = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {
-            "chain": chain,
-            "action": action,
-            "to_addresses": to_addresses,
-            "to_ports": to_ports,
-            "jump_target": jump_target,
-            "src_address": src_address,
-            "dst_address": dst_address,
-            "src_port": src_port,
-            "dst_port": dst_port,
-            "protocol": protocol,
-            "in_interface": in_interface,
-            "out_interface": out_interface,
-            "connection_mark": connection_mark,
-            "connection_state": connection_state,
-            "dst_address_type": dst_address_type,
-            "comment": comment,
-            "disabled": disabled,
-            "log": log,
-            "log_prefix": log_prefix,
-            "ownership_tag": ownership_tag,
-            "runtime_owned": runtime_owned,
-            "place_before": place_before,
-        }
+        arguments = _arguments(locals())
         super().__init__(
-            MenuItemProvider("nat"), resource_name, _props(router, values, ["router_version"]), opts
+            MenuItemProvider("nat"),
+            resource_name,
+            _props(router, arguments, ["router_version"]),
+            opts,
         )
 
 
@@ -245,19 +209,11 @@ class Script(Resource, module="routeros", name="Script"):
         runtime_owned: Sequence[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {
-            "name": name,
-            "source": source,
-            "policy": policy,
-            "dont_require_permissions": dont_require_permissions,
-            "comment": comment,
-            "ownership_tag": ownership_tag,
-            "runtime_owned": runtime_owned,
-        }
+        arguments = _arguments(locals())
         super().__init__(
             MenuItemProvider("script"),
             resource_name,
-            _props(router, values, ["router_version"]),
+            _props(router, arguments, ["router_version"]),
             opts,
         )
 
@@ -293,22 +249,11 @@ class Scheduler(Resource, module="routeros", name="Scheduler"):
         runtime_owned: Sequence[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {
-            "name": name,
-            "on_event": on_event,
-            "start_date": start_date,
-            "start_time": start_time,
-            "interval": interval,
-            "policy": policy,
-            "disabled": disabled,
-            "comment": comment,
-            "ownership_tag": ownership_tag,
-            "runtime_owned": runtime_owned,
-        }
+        arguments = _arguments(locals())
         super().__init__(
             MenuItemProvider("scheduler"),
             resource_name,
-            _props(router, values, ["router_version"]),
+            _props(router, arguments, ["router_version"]),
             opts,
         )
 
@@ -380,40 +325,11 @@ class Netwatch(Resource, module="routeros", name="Netwatch"):
         runtime_owned: Sequence[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        values = {
-            "host": host,
-            "interval": interval,
-            "timeout": timeout,
-            "up_script": up_script,
-            "down_script": down_script,
-            "disabled": disabled,
-            "comment": comment,
-            "name": name,
-            "type": type,
-            "port": port,
-            "start_delay": start_delay,
-            "startup_delay": startup_delay,
-            "test_script": test_script,
-            "src_address": src_address,
-            "http_codes": http_codes,
-            "packet_interval": packet_interval,
-            "packet_count": packet_count,
-            "packet_size": packet_size,
-            "thr_max": thr_max,
-            "thr_avg": thr_avg,
-            "thr_stdev": thr_stdev,
-            "thr_jitter": thr_jitter,
-            "thr_loss_percent": thr_loss_percent,
-            "thr_loss_count": thr_loss_count,
-            "thr_tcp_conn_time": thr_tcp_conn_time,
-            "thr_http_time": thr_http_time,
-            "ownership_tag": ownership_tag,
-            "runtime_owned": runtime_owned,
-        }
+        arguments = _arguments(locals())
         super().__init__(
             MenuItemProvider("netwatch"),
             resource_name,
-            _props(router, values, ["router_version"]),
+            _props(router, arguments, ["router_version"]),
             opts,
         )
 
@@ -448,23 +364,14 @@ class EmailSettings(Resource, module="routeros", name="EmailSettings"):
         certificate_verification: Str = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        arguments = _arguments(locals())
         # The SMTP password (declared and found) must stay secret in state.
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["password", "previous"])
         )
-        values = {
-            "server": server,
-            "port": port,
-            "from_": from_,
-            "user": user,
-            "password": password,
-            "tls": tls,
-            "vrf": vrf,
-            "certificate_verification": certificate_verification,
-        }
         super().__init__(
             MenuItemProvider("email"),
             resource_name,
-            _props(router, values, ["router_version", "previous"]),
+            _props(router, arguments, ["router_version", "previous"]),
             opts,
         )

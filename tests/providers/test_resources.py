@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 from typing import Any
 
 import dill
@@ -66,3 +67,26 @@ def test_every_resource_registers_with_its_token(mocks: Mocks) -> Any:
             assert len(serialised) < 300
 
     return pulumi.Output.all(*(r.id for r in made)).apply(verify)
+
+
+RESOURCE_CLASSES = [resources.MangleRule, resources.NatRule, resources.Script,
+                    resources.Scheduler, resources.Netwatch, resources.EmailSettings]
+
+
+@pytest.mark.parametrize("cls", RESOURCE_CLASSES, ids=lambda cls: cls.__name__)
+def test_every_keyword_of_a_resource_reaches_its_inputs(cls: type, mocks: Mocks) -> None:
+    names = [name for name in inspect.signature(cls.__init__).parameters
+             if name not in ("self", "resource_name", "router", "opts")]
+    given = {name: ["disabled"] if name == "runtime_owned" else f"value-of-{name}"
+             for name in names}
+
+    @pulumi.runtime.test
+    def declare() -> Any:
+        cls("r", router=ROUTER, **given)
+        return pulumi.Output.from_input(None).apply(lambda _: None)
+
+    declare()
+    (args,) = [a for a in mocks.seen if a.name == "r"]
+    assert {name: args.inputs.get(name) for name in names} == given
+    assert set(args.inputs) - set(names) - {"__provider"} <= {"router", "router_version",
+                                                             "previous"}
