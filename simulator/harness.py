@@ -56,9 +56,13 @@ class Simulator:
         ssl_context = None
         if tls:
             self._tmp = tempfile.TemporaryDirectory(prefix="routeros-sim-")
-            certificate = make_certificate(Path(self._tmp.name))
+            try:
+                certificate = make_certificate(Path(self._tmp.name))
+                ssl_context = certificate.server_context()
+            except BaseException:
+                self._remove_certificate()
+                raise
             self.ca_file = certificate.cert_file
-            ssl_context = certificate.server_context()
         self._server = Server(
             self.router, self.faults, host=self.host, port=port, ssl_context=ssl_context
         )
@@ -133,14 +137,24 @@ class Simulator:
 
     def start(self) -> Simulator:
         if not self._started:
-            self.port = self._server.start()
+            try:
+                self.port = self._server.start()
+            except BaseException:
+                # No `stop()` follows a failed start (`with` never enters): the key goes now.
+                self._remove_certificate()
+                raise
             self._started = True
         return self
 
     def stop(self) -> None:
-        if self._started:
-            self._server.stop()
-            self._started = False
+        try:
+            if self._started:
+                self._started = False
+                self._server.stop()
+        finally:
+            self._remove_certificate()
+
+    def _remove_certificate(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

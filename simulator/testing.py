@@ -6,6 +6,7 @@ pytest, and no API client: connecting is the tests' business (see tests/conftest
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +35,10 @@ def simulator_factory() -> Iterator[SimulatorFactory]:
         return sim
 
     yield start
-    for sim in reversed(started):
-        sim.stop()
+    # Every one stops (newest first), even when stopping another fails.
+    with contextlib.ExitStack() as stack:
+        for sim in started:
+            stack.callback(sim.stop)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import ssl
 import pytest
 
 from simulator import Simulator
+from simulator.server import ServerError
 
 
 @pytest.mark.parametrize("version", ["6.49", "7.20"])
@@ -51,3 +52,24 @@ def test_plain_client_on_the_tls_port(simulator_factory, raw_connect, api_connec
             data = b""
         assert b"!done" not in data
     assert tuple(api_connect(sim)("/ip/firewall/nat/print")) == ()
+
+
+def test_stop_removes_the_certificate_and_key() -> None:
+    sim = Simulator(tls=True).start()
+    assert sim.ca_file is not None
+    directory = sim.ca_file.parent
+    assert {p.name for p in directory.iterdir()} == {"routeros-sim.crt", "routeros-sim.key"}
+    sim.stop()
+    assert not directory.exists()
+
+
+def test_failed_start_removes_the_certificate_and_key() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        sim = Simulator(tls=True, port=taken.getsockname()[1])
+        assert sim.ca_file is not None
+        directory = sim.ca_file.parent
+        with pytest.raises(ServerError, match="cannot listen"):
+            sim.start()
+    assert not directory.exists()
