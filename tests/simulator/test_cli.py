@@ -44,7 +44,12 @@ def run_cli() -> Iterator:
     yield run
     for proc in started:
         if proc.poll() is None:
-            proc.kill()
+            # SIGTERM, not SIGKILL: a killed simulator leaves its TLS key in the temp dir.
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         proc.wait(timeout=10)
         proc.stdout.close()
         proc.stderr.close()
@@ -81,6 +86,7 @@ def test_tls_line_names_the_ca_file(run_cli) -> None:
     api.close()
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=10) == 0
+    assert not Path(ca_file).parent.exists()  # the certificate and its key went with it
 
 
 def test_state_survives_a_restart(run_cli, tmp_path: Path) -> None:
