@@ -120,8 +120,7 @@ class Netwatch:
         if not self.router.profile.is_v7:
             return self.hosts.reachable(host)
         kind = self.router.effective(PATH, item, "type") or "simple"
-        default_port = "443" if kind == "https-get" else "80"
-        port = int(item.props.get("port", default_port))
+        port = int(self.router.effective(PATH, item, "port") or "80")  # 443 for https-get
         if kind == "tcp-conn":
             return self.hosts.port_open(host, port)
         if kind in HTTP_TYPES:

@@ -105,6 +105,15 @@ def test_http_get_needs_an_accepted_code():
     assert (status(sim, plain), status(sim, strict)) == ("down", "down")
 
 
+def test_https_get_probes_port_443_unless_told():
+    sim = make_sim("7.20")
+    default = add(sim, NETWATCH, host=SERVER, type="https-get", interval="5s")
+    on_80 = add(sim, NETWATCH, host=SERVER, type="https-get", port="80", interval="5s")
+    sim.set_host(SERVER, up=False, port=443)
+    sim.advance(3)
+    assert (status(sim, default), status(sim, on_80)) == ("down", "up")
+
+
 def test_simple_probe_ignores_ports():
     sim = make_sim("7.20")
     entry = add(sim, NETWATCH, host=SERVER)
