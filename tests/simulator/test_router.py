@@ -112,10 +112,13 @@ def test_stats_count_every_command_and_on_change_sees_writes(router: Router) -> 
 def test_registered_handlers_take_precedence(router: Router) -> None:
     from simulator.api import Response
 
-    router.register(NAT, "reset-counters", lambda r, req: Response(ret="reset"))
+    add_rules(router, "a")
+    # Over a verb the menu answers itself, and on a path with no such verb.
+    router.register(NAT, "print", lambda r, req: Response(ret="registered"))
     router.register("/tool/e-mail", "send", lambda r, req: Response(ret=req.attributes["to"]))
-    assert call(router, f"{NAT}/reset-counters").ret == "reset"
+    assert call(router, f"{NAT}/print") == Response(ret="registered")
     assert call(router, "/tool/e-mail/send", to="a@b").ret == "a@b"
+    assert call(router, f"{NAT}/getall").items[0]["comment"] == "a"  # other verbs unchanged
 
 
 def test_internal_api_for_the_behaviour(router: Router) -> None:
