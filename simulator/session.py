@@ -262,7 +262,7 @@ class Session:
         with self.router.lock:
             # A second listen under the same tag (or untagged) replaces the first, ending it.
             self._stop_listens_locked([tag])
-            if request.path not in getattr(self.router, "menus", {}):
+            if request.path not in self.router.menus:
                 self._send_trap(
                     tag,
                     CommandError(
@@ -278,14 +278,12 @@ class Session:
             self._subscribe()
 
     def _subscribe(self) -> None:
-        callbacks = getattr(self.router, "on_change", None)
-        if callbacks is not None and self._on_change not in callbacks:
-            callbacks.append(self._on_change)
+        if self._on_change not in self.router.on_change:
+            self.router.on_change.append(self._on_change)
 
     def _unsubscribe(self) -> None:
-        callbacks = getattr(self.router, "on_change", None)
-        if callbacks is not None and self._on_change in callbacks:
-            callbacks.remove(self._on_change)
+        if self._on_change in self.router.on_change:
+            self.router.on_change.remove(self._on_change)
 
     def _on_change(self, path: str, _verb: str, _ids: list[int]) -> None:
         # Diff the menu against what was last sent rather than trusting the verb and ids: a
