@@ -206,20 +206,20 @@ def _outputs(spec: ChainOrderSpec, observed_ids: list[str], drift: list[str],
 
 def _follow(spec: ChainOrderSpec, props: dict[str, Any],
             rows: list[dict[str, str]]) -> ChainOrderSpec:
-    """`spec` with each rule id the menu no longer has replaced by the id of the one rule that
-    carries the tag it had (`rule_tags` of the last outputs): `.id`s change when the router
-    reboots, ownership tags do not. Ids with no tag known, or no unique match, stay."""
+    """`spec` with each rule id whose rule no longer carries the tag it had (`rule_tags` of the
+    last outputs) replaced by the id of the one rule that does: `.id`s change when the router
+    reboots, ownership tags do not, and the old id may by then be another rule's, which must
+    not be moved. Ids with no tag known, or no unique match, stay."""
     known = dict(zip(props.get("rule_ids") or [], props.get("rule_tags") or [], strict=False))
-    present = {row[".id"] for row in rows}
+    tag_at = {row[".id"]: split_comment(row.get("comment"))[1] for row in rows}
     by_tag: dict[str, list[str]] = {}
-    for row in rows:
-        tag = split_comment(row.get("comment"))[1]
+    for rid, tag in tag_at.items():
         if tag:
-            by_tag.setdefault(tag, []).append(row[".id"])
+            by_tag.setdefault(tag, []).append(rid)
     followed = []
     for rid in spec.rule_ids:
         tag = known.get(rid)
-        found = by_tag.get(tag, []) if tag and rid not in present else []
+        found = by_tag.get(tag, []) if tag and tag_at.get(rid) != tag else []
         followed.append(found[0] if len(found) == 1 else rid)
     if followed == spec.rule_ids or len(set(followed)) != len(followed):
         return spec

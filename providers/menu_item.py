@@ -85,18 +85,26 @@ def _claims(row: Mapping[str, str], tag: str | None, name: Any) -> bool:
                 or (name is not None and row.get("name") == name))
 
 
-def _same_object(rows: list[dict[str, str]], props: Mapping[str, Any]) -> dict[str, str] | None:
-    """The item a resource whose `.id` is gone stands for: `.id`s change when the router
-    reboots, tags and names do not. The one item with its ownership tag; without a tag, the
-    untagged item with its name (names are unique in their menu). None when neither is found."""
+def _carries(row: Mapping[str, str], props: Mapping[str, Any]) -> bool:
+    """Whether `row` is the item a resource with these properties stands for: it carries the
+    resource's ownership tag; without a tag, it is the untagged item with the resource's name.
+    A resource with neither cannot tell (True)."""
     tag = props.get("ownership_tag")
     if tag:
-        found = [r for r in rows if split_comment(r.get("comment"))[1] == tag]
-    elif props.get("name"):
-        found = [r for r in rows if r.get("name") == props["name"]
-                 and split_comment(r.get("comment"))[1] is None]
-    else:
+        return split_comment(row.get("comment"))[1] == tag
+    if props.get("name"):
+        return row.get("name") == props["name"] and split_comment(row.get("comment"))[1] is None
+    return True
+
+
+def _same_object(rows: list[dict[str, str]], props: Mapping[str, Any]) -> dict[str, str] | None:
+    """The item a resource whose `.id` is gone (or taken by another item) stands for: `.id`s
+    change when the router reboots, tags and names do not. The one item with its ownership tag;
+    without a tag, the untagged item with its name (names are unique in their menu). None when
+    neither is found."""
+    if not (props.get("ownership_tag") or props.get("name")):
         return None
+    found = [r for r in rows if _carries(r, props)]
     return found[0] if len(found) == 1 else None
 
 
@@ -281,7 +289,7 @@ class MenuItemProvider(ResourceProvider):
         if schema.kind == "singleton":
             row: dict[str, str] | None = rows[0] if rows else None
         else:
-            row = next((r for r in rows if r.get(".id") == id_), None)
+            row = next((r for r in rows if r.get(".id") == id_ and _carries(r, props)), None)
             if row is None:
                 row = _same_object(rows, props)
         if row is None:
@@ -302,8 +310,10 @@ class MenuItemProvider(ResourceProvider):
             elif name in old and prop.default is not None:
                 values[name] = prop.default
         outs = {k: props[k] for k in (*META_INPUTS, "previous") if props.get(k) is not None}
-        if self._has_comment:
-            outs["ownership_tag"] = split_comment(row.get("comment"))[1]
+        tag = split_comment(row.get("comment"))[1] if self._has_comment else None
+        outs.pop("ownership_tag", None)
+        if tag is not None:  # absent when None, as create leaves it
+            outs["ownership_tag"] = tag
         outs.update(values)
         outs["router_version"] = version_text(version)
         inputs = {k: v for k, v in outs.items() if k not in META_OUTPUTS}
@@ -316,13 +326,14 @@ class MenuItemProvider(ResourceProvider):
         schema = self._versioned(news, version)
         values = self._values(news)
         owned = self._runtime_owned(news) | self._runtime_owned(olds)
-        target = None if schema.kind == "singleton" else id_
+        target = None if schema.kind == "singleton" else self._current_id(
+            client, schema.path, id_, olds, command="set")
         args = (self._values(olds), values, news.get("ownership_tag"), olds.get("ownership_tag"),
                 version, owned)
         try:
             self._write(client, schema, target, *args)
         except RouterError as exc:
-            # A reboot since the state was last refreshed: the id is gone, the object is not.
+            # Renumbered since the identities were read (a reboot): the id is gone, not the item.
             row = _same_object(client.snapshot(schema.path), olds) if exc.is_missing_item else None
             if target is None or row is None:
                 raise
@@ -342,11 +353,17 @@ class MenuItemProvider(ResourceProvider):
                 client.set(path, None, **restore)
             return
         try:
-            client.remove(path, id_)
+            target = self._current_id(client, path, id_, props, command="remove")
         except RouterError as exc:
             if not exc.is_missing_item:
                 raise
-            # Gone, or renumbered by a reboot since the last refresh: then remove it by identity.
+            return  # nothing carries the tag (or name) any more: already gone
+        try:
+            client.remove(path, target)
+        except RouterError as exc:
+            if not exc.is_missing_item:
+                raise
+            # Gone since the identities were read, or renumbered by a reboot meanwhile.
             row = _same_object(client.snapshot(path), props)
             if row is not None:
                 with contextlib.suppress(RouterError):
@@ -357,6 +374,26 @@ class MenuItemProvider(ResourceProvider):
     @staticmethod
     def _client(props: Mapping[str, Any]) -> RouterClient:
         return client_for(RouterSettings.from_inputs(props["router"]))
+
+    def _current_id(self, client: RouterClient, path: str, id_: str,
+                    props: Mapping[str, Any], *, command: str) -> str:
+        """The `.id` to write to for the resource `props` describe, checked before a `set` or
+        `remove` by id: a reboot renumbers every item, and the `.id` in state (an `up` or
+        `destroy` without a refresh) may by then be another item's, maybe one that is not ours.
+        `id_` when the item there carries the tag (or name); else the one item that does, found
+        in the path's identities (one `print` per path per run, shared with every create).
+        Raises a missing-item `RouterError` when no item does. Without tag or name: `id_`."""
+        if not (props.get("ownership_tag") or props.get("name")):
+            return id_
+        rows = client.identities(path, names_itself=self.menu_key in NAMES_ITSELF)
+        if any(row.get(".id") == id_ and _carries(row, props) for row in rows):
+            return id_
+        row = _same_object(rows, props)
+        if row is None:
+            raise RouterError(f"no such item: {id_} no longer carries "
+                              f"{_identity_text(props)}, and no single item does",
+                              path=path, command=command)
+        return row[".id"]
 
     def _versioned(self, props: Mapping[str, Any], version: Version) -> MenuSchema:
         """The schema for this router's version; declared properties it lacks are an error."""
@@ -444,6 +481,11 @@ class MenuItemProvider(ResourceProvider):
         outs.update(values)
         outs["router_version"] = version_text(version)
         return outs
+
+
+def _identity_text(props: Mapping[str, Any]) -> str:
+    tag = props.get("ownership_tag")
+    return f"the tag [lb:{tag}]" if tag else f"the name {props.get('name')!r}"
 
 
 def router_target(router: Any) -> tuple[str, int] | None:

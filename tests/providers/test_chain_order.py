@@ -124,6 +124,22 @@ def test_a_rule_gone_is_drift_at_read_and_an_error_naming_it_at_update(sim: Simu
 
 
 @both_versions
+def test_an_id_in_state_that_is_now_another_rule_is_followed_by_tag(sim: Simulator) -> None:
+    """After a reboot renumbered the chain, a rule id in state may be another rule's (the
+    admin's): ChainOrder follows the tag it recorded for that id and never moves the other."""
+    [y, x, admin] = add_rules(sim, MANGLE, "prerouting", ["[lb:y]", "[lb:x]", "admin"])
+    provider = ChainOrderProvider()
+    stale = inputs(sim, MANGLE, "prerouting", [admin, y])  # x's id is now the admin's
+    olds = {**provider.check({}, stale).inputs, "rule_tags": ["x", "y"], "drift": []}
+
+    read = provider.read("id", olds)
+    assert read.outs["rule_ids"] == [x, y]
+    updated = provider.update("id", olds, stale)
+    assert chain_ids(sim, MANGLE, "prerouting") == [x, y, admin]
+    assert updated.outs["rule_ids"] == [x, y]
+
+
+@both_versions
 def test_rules_of_another_chain_or_a_missing_anchor_are_errors(sim: Simulator) -> None:
     [a] = add_rules(sim, MANGLE, "prerouting", ["a"])
     [f] = add_rules(sim, MANGLE, "forward", ["f"])
