@@ -36,6 +36,10 @@ def mocks() -> Mocks:
     return mocks
 
 
+MENU_KEYS = {"MangleRule": "mangle", "NatRule": "nat", "Script": "script",
+             "Scheduler": "scheduler", "Netwatch": "netwatch", "EmailSettings": "email"}
+
+
 @pulumi.runtime.test
 def test_every_resource_registers_with_its_token(mocks: Mocks) -> Any:
     made = [
@@ -63,7 +67,9 @@ def test_every_resource_registers_with_its_token(mocks: Mocks) -> Any:
             if isinstance(serialised, dict):  # a secret, as the engine stores it
                 serialised = serialised["value"]
             provider = dill.loads(base64.b64decode(serialised))  # noqa: S301 - ours
-            assert isinstance(provider, MenuItemProvider)
+            # By reference, with its one plain-data attribute (docs/providers.md's table).
+            assert type(provider) is MenuItemProvider
+            assert vars(provider) == {"menu_key": MENU_KEYS[args.typ.rsplit(":", 1)[1]]}
             assert len(serialised) < 300
 
     return pulumi.Output.all(*(r.id for r in made)).apply(verify)
