@@ -18,7 +18,6 @@ Outputs are the inputs in canonical form plus `router_version` (and, for the e-m
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -366,8 +365,11 @@ class MenuItemProvider(ResourceProvider):
             # Gone since the identities were read, or renumbered by a reboot meanwhile.
             row = _same_object(client.snapshot(path), props)
             if row is not None:
-                with contextlib.suppress(RouterError):
+                try:
                     client.remove(path, row[".id"])
+                except RouterError as again:
+                    if not again.is_missing_item:
+                        raise  # a refusal (permissions, ...) must fail the destroy, not pass
 
     # -- the pieces --------------------------------------------------------------------------
 
