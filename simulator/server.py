@@ -85,7 +85,7 @@ class Server:
             asyncio.set_event_loop(loop)
             try:
                 self._server = loop.run_until_complete(
-                    asyncio.start_server(self._serve, self.host, self.port, ssl=self._ssl)
+                    asyncio.start_server(self._serve, self.host, self.port)
                 )
             except OSError as error:
                 failure.append(error)
@@ -97,6 +97,7 @@ class Server:
             try:
                 loop.run_forever()
             finally:
+                _finish_tasks(loop)
                 loop.close()
 
         self._loop = loop
@@ -170,16 +171,22 @@ class Server:
         self._writers.add(writer)
         loop = asyncio.get_running_loop()
         ready = asyncio.Event()
-        session = Session(
-            self.router, self.faults, wakeup=lambda: loop.call_soon_threadsafe(ready.set)
-        )
-        sender = asyncio.create_task(self._send(session, writer, ready))
+        session: Session | None = None
+        sender: asyncio.Task[None] | None = None
         try:
+            if self._ssl is not None:
+                # Here, not in `start_server`: a peer that never finishes its handshake is then
+                # already one of `_writers`, which `stop()` and `drop_all()` close.
+                await writer.start_tls(self._ssl)
+            session = Session(
+                self.router, self.faults, wakeup=lambda: loop.call_soon_threadsafe(ready.set)
+            )
+            sender = asyncio.create_task(self._send(session, writer, ready))
             await self._receive(session, reader, ready, sender)
             if session.closing and not sender.done():
                 # Let the last replies (a `!fatal`, a failed login) reach the client first.
                 await sender
-        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
+        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, TimeoutError):
             pass
         except asyncio.CancelledError:
             # Only `stop()` cancels sessions. Ending normally spares asyncio's stream callback
@@ -193,10 +200,12 @@ class Server:
                 "".join(traceback.format_tb(error.__traceback__)),
             )
         finally:
-            sender.cancel()
-            with contextlib.suppress(BaseException):
-                await sender
-            session.connection_lost()
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(BaseException):
+                    await sender
+            if session is not None:
+                session.connection_lost()
             self._writers.discard(writer)
             self._connections.discard(task)
             if not writer.transport.is_closing():
@@ -245,3 +254,17 @@ class Server:
                 with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
                     await asyncio.wait_for(writer.wait_closed(), timeout=1)
                 return
+
+
+def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel and await what `_shutdown` does not know of, as `asyncio.run` does on its way out.
+
+    A TLS connection still in its handshake when the server stops has no session yet: only
+    asyncio's own accept task holds it, and closing the loop under it would leak its socket.
+    """
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    # One more turn runs the transports' close callbacks that the cancellations scheduled.
+    loop.run_until_complete(asyncio.sleep(0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
 
 import pytest
 
@@ -73,3 +74,19 @@ def test_failed_start_removes_the_certificate_and_key() -> None:
         with pytest.raises(ServerError, match="cannot listen"):
             sim.start()
     assert not directory.exists()
+
+
+def test_stop_closes_a_connection_still_in_its_handshake() -> None:
+    sim = Simulator(tls=True).start()
+    with socket.create_connection((sim.host, sim.port), timeout=5) as raw:
+        # Connected, no ClientHello: the server holds the socket, waiting for a handshake.
+        deadline = time.monotonic() + 30
+        while not sim.open_sessions and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sim.open_sessions == 1
+        sim.stop()
+        try:
+            data = raw.recv(1)
+        except ConnectionResetError:
+            data = b""
+        assert data == b""
