@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pulumi
+from pulumi.runtime import config as runtime_config
 
 from components.router_site import RouterSite
 from components.site import read_site
@@ -26,9 +27,15 @@ def config_value(key: str) -> Any:
         return raw
 
 
+def configured_keys() -> set[str]:
+    """Every key the stack sets, as the engine hands config to the program."""
+    return set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+
+
 def declare_site() -> RouterSite:
-    site = read_site(config_value)
-    declared = RouterSite(pulumi.get_stack(), site)
+    site = read_site(config_value, configured_keys())
+    smtp_password = pulumi.Config("routeros-lb").get_secret("smtpPassword")
+    declared = RouterSite(pulumi.get_stack(), site, smtp_password=smtp_password)
     pulumi.export("router", declared.router.label)
     pulumi.export("routerosVersion", declared.email.router_version if declared.email else None)
     return declared

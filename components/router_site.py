@@ -31,17 +31,29 @@ class RouterSite(pulumi.ComponentResource):
     email: EmailSettings | None
 
     def __init__(
-        self, name: str, site: SiteSpec, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        site: SiteSpec,
+        smtp_password: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`smtp_password` (a secret) is kept apart from the spec; without it the router keeps
+        the SMTP password it has."""
         super().__init__("routeros-lb:index:RouterSite", name, None, opts)
         self.router = router_settings(site.router)
         child = pulumi.ResourceOptions(parent=self)
-        self.email = _email(name, self.router, site.email, child) if site.email else None
+        self.email = (
+            _email(name, self.router, site.email, smtp_password, child) if site.email else None
+        )
         self.register_outputs({"router": self.router.label})
 
 
 def _email(
-    name: str, router: RouterSettings, spec: EmailSpec, opts: pulumi.ResourceOptions
+    name: str,
+    router: RouterSettings,
+    spec: EmailSpec,
+    password: pulumi.Input[str] | None,
+    opts: pulumi.ResourceOptions,
 ) -> EmailSettings:
     return EmailSettings(
         f"{name}-email",
@@ -50,6 +62,7 @@ def _email(
         port=str(spec.port),
         from_=spec.from_,
         user=spec.user,
+        password=password,
         tls=spec.tls,
         opts=opts,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -108,6 +108,11 @@ ROUTER_KEYS = {
     "username": "routeros:username",
 }
 EMAIL_KEY = "routeros-lb:email"
+# Secrets are read where they are used, never into a spec: the router password by the providers,
+# the SMTP password by the site component.
+SECRET_KEYS = ("routeros:password", "routeros-lb:smtpPassword")
+KNOWN_KEYS = frozenset((*ROUTER_KEYS.values(), EMAIL_KEY, *SECRET_KEYS))
+NAMESPACES = ("routeros:", "routeros-lb:")
 
 
 def _config_key(loc: tuple[int | str, ...]) -> str:
@@ -137,11 +142,24 @@ def _reason(error: Mapping[str, Any]) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def read_site(get: Callable[[str], Any]) -> SiteSpec:
-    """Read a site from a config lookup (`get("routeros:host")`, returns None when unset)."""
+def read_site(get: Callable[[str], Any], present: Iterable[str] = ()) -> SiteSpec:
+    """Read a site from a config lookup (`get("routeros:host")`, returns None when unset).
+
+    `present` are the keys the stack sets; one of ours that nothing reads (`routeros:prot`) is an
+    error rather than a setting silently ignored.
+    """
+    unknown = sorted(key for key in present if key.startswith(NAMESPACES) and key not in KNOWN_KEYS)
     router = {name: get(key) for name, key in ROUTER_KEYS.items()}
     raw: dict[str, Any] = {"router": {k: v for k, v in router.items() if v is not None}}
     email = get(EMAIL_KEY)
     if email is not None:
         raw["email"] = email
-    return parse_site(raw)
+    known = ", ".join(sorted(KNOWN_KEYS))
+    problems = [(key, f"is not a known setting; known: {known}") for key in unknown]
+    try:
+        site = parse_site(raw)
+    except SiteConfigError as error:
+        raise SiteConfigError(problems + error.problems) from None
+    if problems:
+        raise SiteConfigError(problems)
+    return site

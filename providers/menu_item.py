@@ -302,7 +302,7 @@ class MenuItemProvider(ResourceProvider):
                 if name in old:
                     values[name] = old[name]
                 continue
-            if prop.router_fills and name not in old:
+            if prop.kept_unless_declared and name not in old:
                 continue
             if name in current and (name in old or current[name] != prop.default):
                 values[name] = current[name]
@@ -511,7 +511,7 @@ def _changed(schema: MenuSchema, old: Mapping[str, Any], new: Mapping[str, Any],
         if after is not None and is_unknown(after):
             out.append(name)
             continue
-        if prop.router_fills and after is None:
+        if prop.kept_unless_declared and after is None:
             continue
         if _effective(prop, before) != _effective(prop, after):
             out.append(name)

@@ -41,8 +41,10 @@ class Prop:
     """One property of a menu.
 
     `default` is what the router holds when the property is not given (None: the property is
-    optional and absent when unset). `router_fills` marks properties the router sets itself when
-    they are not given (a scheduler's start date): they are compared only when declared.
+    optional and absent when unset). `kept_unless_declared` marks properties left as the router has
+    them unless the program declares them: values the router fills in itself (a scheduler's start
+    date) and secrets the program may not know (the SMTP password). They are compared and
+    written only when declared.
     `since`/`until` bound the versions that know the property (`until` exclusive).
     """
 
@@ -50,7 +52,7 @@ class Prop:
     normalise: Callable[[object], Canonical]
     default: Canonical | None = None
     required: bool = False
-    router_fills: bool = False
+    kept_unless_declared: bool = False
     since: Version | None = None
     until: Version | None = None
     api: str | None = None

@@ -36,7 +36,9 @@ def _common() -> tuple[Prop, ...]:
         Prop("port", n.single_port, default="25"),
         Prop("from_", n.text, default="<>"),
         Prop("user", n.text, default=""),
-        Prop("password", n.text, default="", secret=True),
+        # Taking over the e-mail settings must not wipe an SMTP password the program was not given:
+        # the router would silently stop sending failure notices.
+        Prop("password", n.text, default="", secret=True, kept_unless_declared=True),
     )
 
 
@@ -75,7 +77,7 @@ V712_SCHEMA = MenuSchema(
         Prop("tls", partial(n.choice, allowed=TLS), default="no"),
         Prop("vrf", n.text, default="main", since=(7, 0, 0)),
         Prop("certificate_verification", partial(n.choice, allowed=("yes", "no")),
-             since=(7, 21, 0), router_fills=True),
+             since=(7, 21, 0), kept_unless_declared=True),
     ),
 )
 

@@ -3,7 +3,7 @@
 v6 knows ICMP only (host, interval, timeout, scripts); v7 adds probe types, names, delays,
 thresholds and a test script. Defaults marked [uncertain] in the reference (v6 interval 1m,
 timeout 1s) are taken as they are; v7 threshold defaults are not documented, so those fields are
-compared only when declared (`router_fills`).
+compared only when declared (`kept_unless_declared`).
 """
 
 from __future__ import annotations
@@ -59,13 +59,13 @@ V7_SCHEMA = MenuSchema(
         _v7("name", n.text),
         _v7("type", partial(n.choice, allowed=TYPES), default="simple"),
         # 80, or 443 for https-get: the router fills it in from the type.
-        _v7("port", n.single_port, router_fills=True),
+        _v7("port", n.single_port, kept_unless_declared=True),
         _v7("start_delay", n.duration, default="3s"),
         _v7("startup_delay", n.duration, default="5m"),
         _v7("test_script", n.script_source, default=""),
         _v7("src_address", n.plain_address),
         _v7("http_codes", n.text),
-        *(_v7(name, fn, router_fills=True) for name, fn in _OPTIONAL_V7),
+        *(_v7(name, fn, kept_unless_declared=True) for name, fn in _OPTIONAL_V7),
         *_common("10s", "3s"),
     ),
     # Each probe type takes its own fields; switching type in place could leave the old

@@ -135,3 +135,20 @@ def test_bad_input_at_check(sim: Simulator) -> None:
     result = MenuItemProvider("email").check({}, settings(sim, tls="sometimes", port="99999"))
     assert {f.property for f in result.failures} == {"tls", "port"}
     assert served.writes() == {}
+
+
+def test_an_undeclared_smtp_password_is_left_as_the_router_has_it(sim: Simulator) -> None:
+    with by_hand(sim) as api:
+        api.path(EMAIL).update(password=SMTP_SECRET, user="router")
+    provider = MenuItemProvider("email")
+    wanted = {k: v for k, v in settings(sim).items() if k != "password"}
+    created = provider.create(provider.check({}, wanted).inputs)
+    assert printed(sim)["password"] == SMTP_SECRET
+    forget_snapshots()
+    read = provider.read(created.id, created.outs)
+    assert "password" not in read.outs
+    assert provider.diff(created.id, read.outs, wanted).changes is False
+
+    declared = provider.check({}, settings(sim, password="another-Secret-1")).inputs
+    provider.update(created.id, created.outs, declared)
+    assert printed(sim)["password"] == "another-Secret-1"

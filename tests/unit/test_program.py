@@ -44,3 +44,20 @@ def test_bad_config_names_the_key_and_declares_nothing() -> None:
     config = {**_config("dev"), "routeros:port": "eighty"}
     with pytest.raises(SiteConfigError, match="routeros:port"):
         capture(declare_site, config=config)
+
+
+def test_a_misspelt_key_of_ours_is_refused_not_ignored() -> None:
+    config = {**_config("dev"), "routeros:prot": 8729, "other-project:x": 1}
+    with pytest.raises(SiteConfigError) as caught:
+        capture(declare_site, config=config)
+    problems = dict(caught.value.problems)
+    assert list(problems) == ["routeros:prot"]
+    assert "routeros:port" in problems["routeros:prot"]  # the message lists what is known
+
+
+def test_the_smtp_password_comes_only_from_its_secret() -> None:
+    (without,) = capture(declare_site, config=_config("dev"))
+    assert without.inputs.get("password") is None  # the router keeps the one it has
+    config = {**_config("staging"), "routeros-lb:smtpPassword": "smtp-Secret-42"}
+    (email,) = capture(declare_site, stack="staging", config=config)
+    assert email.inputs["password"] == "smtp-Secret-42"
