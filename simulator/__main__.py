@@ -22,12 +22,19 @@ PASSWORD_ENV = "ROUTEROS_PASSWORD"  # noqa: S105 - the variable's name, not a pa
 TICK = 1.0
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m simulator", description="A simulated RouterOS router on loopback."
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
-    parser.add_argument("--port", type=int, default=8728, help="0 picks a free port")
+    parser.add_argument("--port", type=_port, default=8728, help="0 picks a free port")
     parser.add_argument(
         "--version", default=DEFAULT_PROFILE, help=f"RouterOS profile: {', '.join(PROFILES)}"
     )
@@ -78,8 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sim.stop()
         if sim.router.state_file is not None:
-            # The router saves on every change; this catches what changed without a command
-            # (counters, netwatch status) since the last one.
+            # The router saves on every change; this catches what changed without a command.
             from simulator import state
 
             with sim.router.lock:

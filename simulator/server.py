@@ -87,7 +87,7 @@ class Server:
                 self._server = loop.run_until_complete(
                     asyncio.start_server(self._serve, self.host, self.port)
                 )
-            except OSError as error:
+            except (OSError, OverflowError) as error:  # taken, not allowed, or no such port
                 failure.append(error)
                 started.set()
                 loop.close()

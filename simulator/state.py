@@ -44,16 +44,24 @@ def snapshot(router: Router) -> dict[str, Any]:
 def save(router: Router, path: Path) -> None:
     text = json.dumps(snapshot(router), indent=1, sort_keys=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(fd, "w") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def load(router: Router, path: Path) -> bool:
     """Restore the configuration saved in `path`; False when there is none yet."""
     if not path.exists() or path.stat().st_size == 0:
         return False
-    data = json.loads(path.read_text())
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as error:
+        raise ValueError(f"state file {path} is not a saved configuration ({error}): "
+                         "move it away to start from a new router") from None
     saved_version = data.get("version")
     if saved_version != router.profile.version:
         # Menus differ between versions (e-mail `address`/`server`, netwatch's schema): loading

@@ -13,6 +13,9 @@ from pathlib import Path
 import librouteros
 import pytest
 
+from simulator import Simulator
+from simulator.server import ServerError
+
 LINE = re.compile(r"listening on 127\.0\.0\.1:(\d+) \(RouterOS ([\d.]+)(, TLS, ca-file=(.+))?\)")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,13 +141,31 @@ def test_seed_defconf_with_state_seeds_once(run_cli, tmp_path: Path) -> None:
     assert "saved by RouterOS 6.49" in result.stderr
 
 
-def test_non_loopback_host_is_refused() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "simulator", "--host", "0.0.0.0", "--port", "0"],  # noqa: S104
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
+def _refused(*args: str) -> str:
+    """Run the simulator with arguments it must refuse; what it said on stderr."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "simulator", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
     )
-    assert result.returncode == 2
-    assert "loopback" in result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    return result.stderr
+
+
+def test_non_loopback_host_is_refused() -> None:
+    assert "loopback" in _refused("--host", "0.0.0.0", "--port", "0")  # noqa: S104
+
+
+def test_a_port_out_of_range_is_refused_not_hung() -> None:
+    assert "70000 is not a TCP port" in _refused("--port", "70000")
+
+
+def test_a_corrupt_state_file_is_named(tmp_path: Path) -> None:
+    state = tmp_path / "router.json"
+    state.write_text("{half a file")
+    assert f"state file {state} is not a saved configuration" in _refused(
+        "--port", "0", "--state", str(state))
+
+
+def test_the_python_api_refuses_a_port_out_of_range() -> None:
+    with pytest.raises(ServerError, match="cannot listen"):
+        Simulator(port=70000).start()
