@@ -18,7 +18,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from providers.connection import RouterSettings
-from providers.menu_item import MenuItemProvider
+from providers.menu_item import MenuItemProvider, default_tag
 
 RouterInput = RouterSettings | Mapping[str, pulumi.Input[Any]]
 Str = pulumi.Input[str] | None
@@ -38,6 +38,17 @@ def _arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
     """A resource's properties, from `locals()` taken as the first statement of its __init__
     (so the typed keyword signature is the one list of them)."""
     return {k: v for k, v in arguments.items() if k not in _NOT_PROPERTIES}
+
+
+def _tagged(arguments: dict[str, Any], kind: str, resource_name: str) -> dict[str, Any]:
+    """`arguments` with the default ownership tag when none is declared: every rule and probe
+    we create carries one (adoption after a crashed create, the check before `set`/`remove`,
+    following the object after a reboot). Derived from the stack's Pulumi identity, fixed:
+    see `providers.menu_item.default_tag` and docs/providers.md."""
+    if arguments.get("ownership_tag") is None:
+        arguments["ownership_tag"] = default_tag(
+            pulumi.get_project(), pulumi.get_stack(), kind, resource_name)
+    return arguments
 
 
 def _props(router: RouterInput, values: Mapping[str, Any], outputs: Sequence[str]) -> dict:
@@ -111,7 +122,7 @@ class MangleRule(Resource, module="routeros", name="MangleRule"):
         place_before: Str = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        arguments = _arguments(locals())
+        arguments = _tagged(_arguments(locals()), "MangleRule", resource_name)
         super().__init__(
             MenuItemProvider("mangle"),
             resource_name,
@@ -175,7 +186,7 @@ class NatRule(Resource, module="routeros", name="NatRule"):
         place_before: Str = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        arguments = _arguments(locals())
+        arguments = _tagged(_arguments(locals()), "NatRule", resource_name)
         super().__init__(
             MenuItemProvider("nat"),
             resource_name,
@@ -325,7 +336,7 @@ class Netwatch(Resource, module="routeros", name="Netwatch"):
         runtime_owned: Sequence[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        arguments = _arguments(locals())
+        arguments = _tagged(_arguments(locals()), "Netwatch", resource_name)
         super().__init__(
             MenuItemProvider("netwatch"),
             resource_name,

@@ -2,8 +2,9 @@
 
 A RouterOS reboot closes every API session, gives every item a new `.id` and forgets conntrack.
 Configuration stays, so for a user nothing changed: `refresh` must find every resource again
-(by its ownership tag, or its name when it has none) under its new id and report no drift; the
-next `up` must be all `same` with no write; ChainOrder must follow its rules to their new ids.
+(by its ownership tag — declared, or the default one — or by the name of an untagged script or
+scheduler) under its new id and report no drift; the next `up` must be all `same` with no write;
+ChainOrder must follow its rules to their new ids.
 A provider host whose connection the reboot closed reconnects once and carries on, and a create
 retried after a reboot adopts what is there instead of adding it again.
 """
@@ -42,26 +43,27 @@ def program(sim: Simulator) -> list[Registration]:
     router = settings_for(sim)
 
     def declare() -> None:
+        # The first of each declares its tag; the second (and the probe) carry the default
+        # one, derived from project, stack and name: both are followed across the reboot.
         marks = [
             MangleRule(f"mark-{i}", router=router, chain="prerouting",
                        action="mark-connection", new_connection_mark=f"web-{i}",
                        connection_mark="no-mark", passthrough=False,
                        per_connection_classifier=f"src-address:2/{i}",
-                       ownership_tag=f"reboot:mark-{i}")
+                       **({"ownership_tag": "reboot:mark-0"} if i == 0 else {}))
             for i in range(2)
         ]
         nats = [
             NatRule(f"nat-{i}", router=router, chain="dstnat", action="dst-nat",
-                    connection_mark=f"web-{i}", to_addresses=address,
-                    comment=f"web {i}", ownership_tag=f"reboot:nat-{i}")
+                    connection_mark=f"web-{i}", to_addresses=address, comment=f"web {i}",
+                    **({"ownership_tag": "reboot:nat-0"} if i == 0 else {}))
             for i, address in enumerate(["10.0.0.2", "10.0.0.3"])
         ]
         Script("sync", router=router, name="lb-sync", policy=["read", "write", "test"],
                source=':log info "sync"')
         Scheduler("sync-schedule", router=router, name="lb-sync-schedule", on_event="lb-sync",
                   interval="1m")
-        Netwatch("watch", router=router, host="10.0.0.2", interval="10s",
-                 ownership_tag="reboot:watch")
+        Netwatch("watch", router=router, host="10.0.0.2", interval="10s")
         EmailSettings("email", router=router, server="10.0.0.1", port="25")
         # Wanted in reverse creation order, so the order is ours, not the router's.
         ChainOrder("mark-order", router=router, path=MANGLE, chain="prerouting",
@@ -111,6 +113,10 @@ def test_refresh_after_a_reboot_finds_everything_and_the_next_up_writes_nothing(
 ) -> None:
     resources = program(sim)
     assert set(names(driver.up(resources)).values()) == {"create"}
+    assert sorted(item.props.get("comment") for item in sim.router.menus[NAT].items) == [
+        ANCHOR, "web 0 [lb:reboot:nat-0]", "web 1 [lb:routeros-lb:dev:NatRule:nat-1]"]
+    assert [item.props.get("comment") for item in sim.router.menus["/tool/netwatch"].items] == [
+        "[lb:routeros-lb:dev:Netwatch:watch]"]
     before = ids_of(driver)
     outputs_before = {name: dict(state_of(driver, name).outputs) for name in before}
 

@@ -96,3 +96,46 @@ def test_every_keyword_of_a_resource_reaches_its_inputs(cls: type, mocks: Mocks)
     assert {name: args.inputs.get(name) for name in names} == given
     assert set(args.inputs) - set(names) - {"__provider"} <= {"router", "router_version",
                                                              "previous"}
+
+
+def declared_inputs(mocks: Mocks, make: Any) -> dict[str, dict]:
+    """The inputs each resource `make()` declares reached the engine with, by name."""
+
+    @pulumi.runtime.test
+    def declare() -> Any:
+        make()
+        return pulumi.Output.from_input(None).apply(lambda _: None)
+
+    declare()
+    return {args.name: dict(args.inputs) for args in mocks.seen}
+
+
+def test_rules_and_probes_carry_a_default_tag_from_project_stack_and_name(mocks: Mocks) -> None:
+    inputs = declared_inputs(mocks, lambda: [
+        resources.MangleRule("mark-0", router=ROUTER, chain="prerouting"),
+        resources.NatRule("nat 0", router=ROUTER, chain="srcnat", action="masquerade"),
+        resources.Netwatch("watch", router=ROUTER, host="10.0.0.2"),
+        resources.MangleRule("mine", router=ROUTER, chain="prerouting", ownership_tag="site:a"),
+        resources.Script("s", router=ROUTER, name="lb-up"),
+        resources.Scheduler("c", router=ROUTER, name="lb-sync"),
+        resources.EmailSettings("e", router=ROUTER, server="192.0.2.25"),
+    ])
+    assert inputs["mark-0"]["ownership_tag"] == "routeros-lb:test:MangleRule:mark-0"
+    assert inputs["nat 0"]["ownership_tag"].startswith("routeros-lb:test:NatRule:nat-0-")
+    assert inputs["watch"]["ownership_tag"] == "routeros-lb:test:Netwatch:watch"
+    assert inputs["mine"]["ownership_tag"] == "site:a"  # a declared tag wins
+    # Scripts and schedulers are identified by their unique name; the e-mail is a singleton.
+    assert inputs["s"].get("ownership_tag") is None
+    assert inputs["c"].get("ownership_tag") is None
+    assert "ownership_tag" not in inputs["e"]
+
+
+def test_two_stacks_sharing_a_router_get_different_default_tags() -> None:
+    tags = []
+    for stack in ("site-a", "site-b"):
+        mocks = Mocks()
+        pulumi.runtime.set_mocks(mocks, project="routeros-lb", stack=stack, preview=False)
+        inputs = declared_inputs(mocks, lambda: resources.MangleRule(
+            "mark-0", router=ROUTER, chain="prerouting"))
+        tags.append(inputs["mark-0"]["ownership_tag"])
+    assert tags == ["routeros-lb:site-a:MangleRule:mark-0", "routeros-lb:site-b:MangleRule:mark-0"]

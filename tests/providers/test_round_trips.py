@@ -249,3 +249,38 @@ def test_a_tagged_rule_added_by_hand_mid_run_is_adopted_in_the_next_run(sim: Sim
     served = Served(sim)
     assert provider.create(provider.check({}, kind_.inputs(sim, 1)).inputs).id == by_hand_id
     assert served.writes() == {}
+
+
+@pytest.mark.parametrize("sim", BOTH_VERSIONS, indirect=True)
+def test_an_untagged_rule_in_old_state_still_works_and_its_next_up_tags_it(
+        sim: Simulator) -> None:
+    """MangleRule, NatRule and Netwatch now always send a tag (the default one when none is
+    declared), but state written before may hold untagged rules, and the provider may be called
+    directly without one: that still works by `.id`, as before. The first `up` with the default
+    tag then writes it into the comment with one `set`, in place: no duplicate, no replace."""
+    provider = MenuItemProvider("mangle")
+    router = settings_for(sim).as_inputs()
+    old = provider.check({}, {"router": router, "chain": "prerouting"}).inputs
+    served = Served(sim)
+    made = provider.create(old)
+    assert served(MANGLE) == {"add": 1}  # nothing to adopt by: a single add, as before
+    assert "ownership_tag" not in made.outs
+    forget_snapshots()
+    assert provider.read(made.id, made.outs).id == made.id
+    tagged = provider.check(old, {**old, "ownership_tag": "routeros-lb:dev:MangleRule:r"}).inputs
+    diff = provider.diff(made.id, made.outs, tagged)
+    assert (diff.changes, diff.replaces) == (True, [])
+    served = Served(sim)
+    outs = provider.update(made.id, made.outs, tagged).outs
+    assert served() == {f"{MANGLE}/set": 1}  # by `.id`: an untagged item cannot be checked
+    with by_hand(sim) as api:
+        assert [(row[".id"], row.get("comment")) for row in api.path(MANGLE)] == [
+            (made.id, "[lb:routeros-lb:dev:MangleRule:r]")]
+    # From now on it is a tagged rule: a retried create adopts it.
+    assert provider.create(tagged).id == made.id
+    # An untagged one deleted by `.id` goes, as before.
+    other = provider.create(old)
+    provider.delete(other.id, other.outs)
+    provider.delete(made.id, outs)
+    with by_hand(sim) as api:
+        assert list(api.path(MANGLE)) == []
