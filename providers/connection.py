@@ -36,6 +36,7 @@ from librouteros.api import Api
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from providers.errors import RouterError, map_exceptions, redact
+from providers.normalise import duration_seconds
 
 API_PORT = 8728
 API_SSL_PORT = 8729
@@ -203,6 +204,8 @@ class RouterClient:
         self._lock = threading.RLock()
         self._api: Api | None = None
         self._version: tuple[int, int, int] | None = None
+        # The router's uptime when the version was read: a smaller one later means it restarted.
+        self._uptime: float | None = None
         self._version_text: str | None = None
         self._unreachable_at: float | None = None
         self._snapshots: dict[str, tuple[float, list[dict[str, str]]]] = {}
@@ -297,12 +300,13 @@ class RouterClient:
         """The router's RouterOS version, read once per connection from `/system/resource`."""
         with self._lock:
             if self._version is None:
-                rows = self.print("/system/resource", proplist=["version"])
+                rows = self.print("/system/resource", proplist=["version", "uptime"])
                 text = str(rows[0].get("version", "")) if rows else ""
                 if not text:
                     raise RouterError("router did not report its version",
                                       path="/system/resource", command="print", kind="protocol")
                 self._version_text, self._version = text, _parse_version(text)
+                self._uptime = _seconds_or_none(rows[0].get("uptime"))
                 self._unreachable_at = None
             return self._version
 
@@ -369,6 +373,7 @@ class RouterClient:
                   idempotent: bool) -> Reply:
         attempts = 2 if idempotent else 1
         for attempt in range(attempts):
+            uptime = self._uptime
             api = self._connection()
             try:
                 with map_exceptions(path=path, command=verb,
@@ -380,7 +385,20 @@ class RouterClient:
                 self._drop()
                 if attempt + 1 >= attempts:
                     raise
+                if _names_items(words) and self._restarted(since_uptime=uptime):
+                    # A restart renumbers `.id`s: the same words could now reach another item.
+                    raise RouterError(
+                        f"the router restarted while {command} was on its way; it was not "
+                        "repeated because item ids change on a restart: run again",
+                        path=path, command=verb, kind="connection") from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _restarted(self, *, since_uptime: float | None) -> bool:
+        """Whether the router's uptime went back since it was `since_uptime` (one read)."""
+        if since_uptime is None:
+            return False
+        self.version  # noqa: B018 - reconnects and reads version and uptime afresh
+        return self._uptime is not None and self._uptime < since_uptime
 
     def _connection(self) -> Api:
         if self._api is None:
@@ -409,6 +427,17 @@ class RouterClient:
         if api is not None:
             with contextlib.suppress(OSError):
                 api.close()
+
+
+def _names_items(words: Iterable[str]) -> bool:
+    return any(word.startswith(("=.id=", "=numbers=", "=destination=")) for word in words)
+
+
+def _seconds_or_none(value: Any) -> float | None:
+    try:
+        return duration_seconds(value)
+    except ValueError:
+        return None
 
 
 def _norm_path(path: str) -> str:

@@ -110,6 +110,30 @@ def test_a_dropped_connection_is_reopened_and_an_idempotent_call_retried(sim: Si
     assert sim.stats["/login"] == 2
 
 
+def test_a_write_by_id_is_not_repeated_after_a_restart(sim: Simulator) -> None:
+    sim.advance(3600)  # uptime 1h: after the restart it is smaller
+    client = client_for(settings_for(sim))
+    with by_hand(sim) as api:
+        rule = api.path(NAT).add(chain="dstnat", action="accept", comment="admin's")
+    client.version  # noqa: B018 - reads version and uptime on this connection
+    sim.reboot()  # drops every session and gives every item a new id
+    sets = sim.router.stats[f"{NAT}/set"]
+    with pytest.raises(RouterError, match="restarted") as caught:
+        client.set(NAT, rule, comment="ours")
+    assert caught.value.kind == "connection"
+    assert sim.router.stats[f"{NAT}/set"] == sets  # never sent to whatever holds that id now
+    with by_hand(sim) as api:
+        assert [row["comment"] for row in api.path(NAT)] == ["admin's"]
+
+
+def test_a_read_is_repeated_after_a_restart(sim: Simulator) -> None:
+    sim.advance(3600)
+    client = client_for(settings_for(sim))
+    client.version  # noqa: B018
+    sim.reboot()
+    assert client.print(NAT) == []
+
+
 def test_add_is_not_retried_after_a_drop(sim: Simulator) -> None:
     client = client_for(settings_for(sim))
     client.print(NAT)
