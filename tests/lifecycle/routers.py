@@ -77,9 +77,15 @@ def by_verb(stats: dict[str, int], path: str) -> dict[str, int]:
             if command.startswith(prefix) and "/" not in command[len(prefix):]}
 
 
+def counts(sim: Simulator) -> Counter[str]:
+    """A copy of the router's command counters, taken while no session can change them."""
+    with sim.router.lock:
+        return Counter(sim.router.stats)
+
+
 def commands(sim: Simulator, path: str) -> dict[str, int]:
     """Commands served on `path` since the router started, by verb."""
-    return by_verb(sim.router.stats, path)
+    return by_verb(counts(sim), path)
 
 
 class Served:
@@ -88,10 +94,10 @@ class Served:
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
-        self.start = Counter(sim.router.stats)
+        self.start = counts(sim)
 
     def __call__(self, path: str | None = None) -> dict[str, int]:
-        delta = dict(Counter(self.sim.router.stats) - self.start)
+        delta = dict(counts(self.sim) - self.start)
         return delta if path is None else by_verb(delta, path)
 
     def writes(self) -> dict[str, int]:
