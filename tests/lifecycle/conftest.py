@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from simulator import Simulator
-from tests.lifecycle.driver import Driver
-from tests.lifecycle.host import ProviderHost
+from engine_standin.driver import Driver
+from engine_standin.host import ProviderHost
 from tests.lifecycle.routers import PASSWORD, STACK_CONFIG, host_env, running_simulator
 
 

@@ -4,7 +4,7 @@ registrations reach the mocks in (that one varies from run to run under load).""
 from providers.chain_order import ChainOrder
 from providers.connection import RouterSettings
 from providers.resources import MangleRule
-from tests.lifecycle.capture import capture
+from engine_standin.capture import capture
 
 ROUTER = RouterSettings(host="127.0.0.1", port=8728)
 

@@ -12,8 +12,8 @@ import pytest
 from providers.chain_order import ChainOrder
 from providers.resources import MangleRule, NatRule
 from simulator import Simulator
-from tests.lifecycle.capture import Registration, capture
-from tests.lifecycle.driver import Driver
+from engine_standin.capture import Registration, capture
+from engine_standin.driver import Driver
 from tests.lifecycle.routers import (
     PASSWORD,
     Served,

@@ -10,7 +10,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from providers.chain_order import ChainOrderProvider
 from simulator import Simulator
-from tests.lifecycle.host import ProviderCallError, ProviderHost
+from engine_standin.host import ProviderCallError, ProviderHost
 from tests.lifecycle.routers import (
     PASSWORD,
     by_hand,

@@ -18,9 +18,9 @@ import pytest
 from providers.chain_order import ChainOrder
 from providers.resources import EmailSettings, MangleRule, NatRule, Netwatch, Scheduler, Script
 from simulator import Simulator
-from tests.lifecycle.capture import Registration, capture
-from tests.lifecycle.driver import Driver
-from tests.lifecycle.host import ProviderHost
+from engine_standin.capture import Registration, capture
+from engine_standin.driver import Driver
+from engine_standin.host import ProviderHost
 from tests.lifecycle.routers import (
     PASSWORD,
     STACK_CONFIG,

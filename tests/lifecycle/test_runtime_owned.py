@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from providers.resources import NatRule
 from simulator import Simulator
-from tests.lifecycle.capture import Registration, capture
-from tests.lifecycle.driver import Driver
+from engine_standin.capture import Registration, capture
+from engine_standin.driver import Driver
 from tests.lifecycle.routers import by_hand, settings_for
 
 NAT = "/ip/firewall/nat"

@@ -8,7 +8,7 @@ import yaml
 
 from components.program import declare_site
 from components.site import SiteConfigError
-from tests.lifecycle.capture import capture
+from engine_standin.capture import capture
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "pulumi-python:dynamic/routeros:EmailSettings"

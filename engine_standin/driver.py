@@ -29,8 +29,8 @@ from typing import Any, Literal
 
 from pulumi.runtime.rpc import UNKNOWN
 
-from tests.lifecycle.capture import Registration, resolve
-from tests.lifecycle.host import ProviderHost
+from engine_standin.capture import Registration, resolve
+from engine_standin.host import ProviderHost
 
 Op = Literal["create", "update", "replace", "same", "delete", "refresh", "gone"]
 

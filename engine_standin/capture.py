@@ -24,7 +24,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from tests.lifecycle.host import PROJECT
+from engine_standin.host import PROJECT
 
 PLACEHOLDER = re.compile(r"<id:([^>]+)>")
 
