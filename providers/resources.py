@@ -44,7 +44,7 @@ def _tagged(arguments: dict[str, Any], kind: str, resource_name: str) -> dict[st
     """`arguments` with the default ownership tag when none is declared: every rule and probe
     we create carries one (adoption after a crashed create, the check before `set`/`remove`,
     following the object after a reboot). Derived from the stack's Pulumi identity, fixed:
-    see `providers.menu_item.default_tag` and docs/providers.md."""
+    see `routeros_vocabulary.tags.default_tag` and docs/providers.md."""
     if arguments.get("ownership_tag") is None:
         arguments["ownership_tag"] = default_tag(
             pulumi.get_project(), pulumi.get_stack(), kind, resource_name)

@@ -11,7 +11,7 @@ import hashlib
 
 import pytest
 
-from providers.menu_item import TAG_PATTERN, default_tag
+from routeros_vocabulary.tags import TAG_PATTERN, default_tag
 
 
 def test_a_plain_identity_is_the_tag_itself() -> None:
