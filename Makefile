@@ -2,6 +2,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8728
+CLOCK  ?= real
 
 .PHONY: setup test demo sim bench lint clean
 
@@ -21,8 +22,8 @@ test: setup                         ## run every test layer against the simulato
 demo: setup                         ## the main job against the simulator: apply the dev stack, show the router
 	$(PY) -m tools.demo
 
-sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) for `pulumi up --stack dev`
-	$(PY) -m simulator --port $(PORT) --state .sim-state.json --seed-defconf
+sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) for `pulumi up --stack dev`; type `help` in it
+	$(PY) -m simulator --port $(PORT) --state .sim-state.json --seed-defconf --clock $(CLOCK)
 
 bench: setup                        ## round trips and timings of the providers against the simulator
 	$(PY) -m bench

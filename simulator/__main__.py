@@ -1,7 +1,10 @@
 """`python -m simulator`: serve a simulated RouterOS router on loopback until SIGINT or SIGTERM.
 
-The router's clock follows real time here (tests advance it by hand instead). The password may
-come from `ROUTEROS_PASSWORD` so that it need not show in `ps`; it is never printed.
+The router's clock follows real time (`--clock real`, the default) or moves only when told
+(`--clock virtual`: the `advance` command). Commands typed on stdin (`help` lists them; see
+`simulator/console.py`) break and repair servers and show where clients go; when stdin ends the
+router keeps serving. The password may come from `ROUTEROS_PASSWORD` so that it need not show in
+`ps`; it is never printed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import time
 from types import FrameType
 
+from simulator.console import Console
 from simulator.harness import Simulator
 from simulator.profiles import DEFAULT_PROFILE, PROFILES
 from simulator.server import ServerError
@@ -43,7 +47,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tls", action="store_true", help="serve API-SSL with a new certificate")
     parser.add_argument("--state", metavar="FILE", help="keep the configuration in FILE")
     parser.add_argument("--seed-defconf", action="store_true", help="start from a default config")
+    parser.add_argument(
+        "--clock", choices=("real", "virtual"), default="real",
+        help="real: the clock follows real time; virtual: it moves only with `advance`",
+    )
+    parser.epilog = "Commands on stdin: " + ", ".join(
+        ("down <address>", "up <address>", "advance <seconds>", "clients <N> <dst> <port>",
+         "mail", "log", "help")) + ". Ctrl-C stops the router."
     return parser.parse_args(argv)
+
+
+def start_console(console: Console) -> None:
+    """Serve typed commands from stdin on a daemon thread; its end (EOF) stops only the console."""
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+
+    def out(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def serve() -> None:
+        if interactive:
+            out("type `help` for commands; Ctrl-C stops the router\n")
+        console.serve(sys.stdin, out, prompt="> " if interactive else "")
+
+    if sys.stdin is not None:
+        threading.Thread(target=serve, name="console", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,12 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     extra = f", TLS, ca-file={sim.ca_file}" if sim.tls else ""
     version = sim.profile.version.split()[0]
     print(f"listening on {sim.host}:{sim.port} (RouterOS {version}{extra})", flush=True)
+    start_console(Console(sim, virtual_clock=args.clock == "virtual"))
 
     try:
         last = time.monotonic()
         while not stop.wait(TICK):
             now = time.monotonic()
-            sim.advance(now - last)
+            if args.clock == "real":
+                sim.advance(now - last)
             last = now
     finally:
         sim.stop()
