@@ -2,6 +2,8 @@
 settings that reach it, and a plain librouteros connection for edits made "by hand" on the router.
 
 The password is deliberately distinctive so a search of any output for it is meaningful.
+With `ROUTEROS_TEST_HOST` set, the router is a real one instead (`tests/real_router.py`): the
+password and user are then the ones the environment gives.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import librouteros
 
 from providers.connection import RouterSettings
 from simulator import Simulator
+from tests.real_router import real_router, target_from_env
 
-PASSWORD = "Zebra-Quartz-7731-do-not-leak"
-USERNAME = "admin"
+TARGET = target_from_env()
+PASSWORD = TARGET.password if TARGET else "Zebra-Quartz-7731-do-not-leak"
+USERNAME = TARGET.username if TARGET else "admin"
 # What `pulumi config set --secret routeros:password ...` gives the provider host.
 STACK_CONFIG = {"routeros:password": PASSWORD}
 
@@ -30,8 +34,13 @@ def host_env() -> dict[str, str]:
 
 @contextmanager
 def running_simulator(**kwargs: Any) -> Iterator[Simulator]:
-    """A started simulator (RouterOS 7.20 unless told) whose admin has `PASSWORD`."""
+    """A started simulator (RouterOS 7.20 unless told) whose admin has `PASSWORD`; or, in
+    real-router mode, the real router (the test is skipped if it wants another major version)."""
     kwargs.setdefault("version", "7.20")
+    if TARGET is not None:
+        with real_router(TARGET, **kwargs) as router:
+            yield router  # type: ignore[misc] - stands where a Simulator is expected
+        return
     sim = Simulator(username=USERNAME, password=PASSWORD, **kwargs).start()
     try:
         yield sim
