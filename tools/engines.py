@@ -1,0 +1,211 @@
+"""The two ways the demo deploys a stack: the real `pulumi` CLI when it is on PATH, else the engine
+stand-in (`engine_standin/`: the program captured under mocks, Pulumi's own dynamic-provider host
+driven with the engine's step semantics).
+
+Both take the stack's config already aimed at the simulated router, and the router password, which
+reaches the providers as the `ROUTEROS_PASSWORD` fallback (CLI) or as secret stack config (stand-in)
+and is never printed. Each command returns the lines to show.
+
+The CLI runs on a copy of the project in a temporary directory (the program's packages, Pulumi.yaml,
+a link to this virtualenv, and the stack file with the simulator's address), with a local file
+backend in that directory and a throwaway passphrase: nothing in the repository or in the user's
+Pulumi account changes, and the directory goes when the demo ends.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WIDTH = 78
+# What the CLI's copy of the project leaves out: not the program's, or not source.
+_NOT_COPIED = (".git", ".venv", ".github", ".ci", "tests", "bench", "docs", "stacks", "tools",
+               "engine_standin", "simulator", "__pycache__", ".pytest_cache", ".hypothesis",
+               ".ruff_cache", ".sim-state*.json", "*.pyc")
+PASSWORD_ENV = "ROUTEROS_PASSWORD"  # noqa: S105 - the variable's name
+
+
+class DeployError(Exception):
+    """A deployment command failed; the message carries what the engine said."""
+
+
+class Engine(Protocol):
+    description: str
+
+    def preview(self) -> list[str]: ...
+    def up(self) -> list[str]: ...
+    def up_no_changes(self) -> list[str]: ...
+    def destroy(self) -> list[str]: ...
+    def __enter__(self) -> Engine: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def pulumi_on_path() -> str | None:
+    return shutil.which("pulumi")
+
+
+def wrap(prefix: str, names: Sequence[str]) -> list[str]:
+    """`prefix` and the names, wrapped at 80 columns."""
+    return textwrap.wrap(" ".join(names), width=WIDTH, initial_indent=f"  {prefix}",
+                         subsequent_indent=" " * (len(prefix) + 2)) or [f"  {prefix}"]
+
+
+# ------------------------------------------------------------------------------ the stand-in
+
+
+class EngineStandIn:
+    """`pulumi preview/up/destroy` played by `engine_standin` against the router in `config`."""
+
+    def __init__(self, program: Callable[[], Any], stack: str, config: dict[str, Any],
+                 password: str) -> None:
+        self.description = ("the engine stand-in (engine_standin/: the program under Pulumi's "
+                            "mocks, Pulumi's own dynamic-provider host driven as the engine "
+                            "drives it); the Pulumi CLI is not on PATH")
+        self._program = program
+        self._stack = stack
+        self._config = config
+        self._password = password
+        self._driver: Any = None
+        self._registrations: list[Any] = []
+
+    def __enter__(self) -> EngineStandIn:
+        from engine_standin.capture import capture
+        from engine_standin.driver import Driver
+
+        self._registrations = capture(self._program, stack=self._stack, config=self._config)
+        env = {k: v for k, v in os.environ.items() if k != PASSWORD_ENV}
+        self._driver = Driver({"routeros:password": self._password}, env=env)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        leaked = [text for text in self._driver.logs if self._password in text]
+        if leaked:
+            raise DeployError("the router password appeared in the provider host's output")
+
+    def preview(self) -> list[str]:
+        return self._summary(self._run(lambda: self._driver.preview(self._registrations)))
+
+    def up(self) -> list[str]:
+        return self._summary(self._run(lambda: self._driver.up(self._registrations)))
+
+    def up_no_changes(self) -> list[str]:
+        steps = self._run(lambda: self._driver.up(self._registrations))
+        changed = [step for step in steps if step.op != "same"]
+        if changed:
+            raise DeployError(f"a second `up` changed {len(changed)} resource(s): "
+                              + ", ".join(_name(step.urn) for step in changed))
+        return [f"  {len(steps)} resources unchanged, nothing written"]
+
+    def destroy(self) -> list[str]:
+        return self._summary(self._run(self._driver.destroy))
+
+    def _run(self, command: Callable[[], list[Any]]) -> list[Any]:
+        from engine_standin.driver import CheckFailedError
+
+        try:
+            return command()
+        except CheckFailedError as error:
+            raise DeployError(str(error)) from None
+
+    @staticmethod
+    def _summary(steps: list[Any]) -> list[str]:
+        by_op: dict[str, list[str]] = defaultdict(list)
+        for step in steps:
+            by_op[step.op].append(_name(step.urn))
+        if set(by_op) <= {"same"}:
+            return ["  no changes"]
+        lines = []
+        for op, names in by_op.items():
+            if op != "same":
+                lines += wrap(f"{op} {len(names)}: ", names)
+        if by_op.get("same"):
+            lines.append(f"  same {len(by_op['same'])}")
+        return lines
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+# ------------------------------------------------------------------------------ the real CLI
+
+
+class PulumiCli:
+    """The real `pulumi` on a throwaway copy of the project, backend and passphrase."""
+
+    def __init__(self, executable: str, stack: str, config: dict[str, Any], password: str) -> None:
+        self.executable = executable
+        self.stack = stack
+        self._config = config
+        self._password = password
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.project: Path | None = None
+        self.description = f"the Pulumi CLI ({executable})"
+
+    def __enter__(self) -> PulumiCli:
+        self._tmp = tempfile.TemporaryDirectory(prefix="routeros-lb-demo-")
+        base = Path(self._tmp.name)
+        self.project = base / "project"
+        shutil.copytree(ROOT, self.project, ignore=shutil.ignore_patterns(*_NOT_COPIED))
+        (self.project / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+        (self.project / "stacks").mkdir()
+        stack_file = self.project / "stacks" / f"Pulumi.{self.stack}.yaml"
+        stack_file.write_text(yaml.safe_dump({"config": self._config}, sort_keys=False))
+        (base / "state").mkdir()
+        self._env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")},
+            "PULUMI_BACKEND_URL": (base / "state").as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            PASSWORD_ENV: self._password,
+        }
+        self.description += f", local backend in {base / 'state'}, a throwaway passphrase"
+        self._run("stack", "init", self.stack, "--secrets-provider", "passphrase")
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def preview(self) -> list[str]:
+        return self._run("preview", "--stack", self.stack, "--diff")
+
+    def up(self) -> list[str]:
+        return self._run("up", "--stack", self.stack, "--yes", "--skip-preview")
+
+    def up_no_changes(self) -> list[str]:
+        return self._run("up", "--stack", self.stack, "--yes", "--skip-preview",
+                         "--expect-no-changes")
+
+    def destroy(self) -> list[str]:
+        return self._run("destroy", "--stack", self.stack, "--yes", "--skip-preview")
+
+    def _run(self, *args: str) -> list[str]:
+        command = [self.executable, "--cwd", str(self.project), "--non-interactive",
+                   "--color", "never", *args]
+        result = subprocess.run(command, env=self._env, capture_output=True, text=True,  # noqa: S603
+                                check=False)
+        output = (result.stdout + result.stderr).replace(self._password, "********")
+        lines = [wrapped for line in output.splitlines() if line.strip()
+                 for wrapped in textwrap.wrap(line, width=WIDTH, initial_indent="  ",
+                                              subsequent_indent="      ",
+                                              replace_whitespace=False, drop_whitespace=False)]
+        if result.returncode != 0:
+            raise DeployError(f"`pulumi {' '.join(args)}` failed (exit {result.returncode}):\n"
+                              + "\n".join(lines[-20:]))
+        return lines
