@@ -20,7 +20,7 @@ picks where a dead primary's clients go.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from balancer.model import BucketTable
 
@@ -126,7 +126,7 @@ def bucket_table(
     )
 
 
-def server_of(table: BucketTable, up: Sequence[str] | set[str], slot: int, group: int) -> str | None:
+def server_of(table: BucketTable, up: Iterable[str], slot: int, group: int) -> str | None:
     """Where a client in `slot` and `group` goes with the servers `up` up (None: none up)."""
     alive = set(up)
     primary = table.slots[slot]

@@ -194,7 +194,6 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
 
     # The sync script, then what runs it.
     sync_name = naming.sync_script(service)
-    watch_keys = {name: naming.key(service, f"watch-{name}") for name in names}
     watch_tags = {name: naming.tag(site.name, service, f"watch-{name}") for name in names}
     watch_comments = {name: f"{service} {name} health" for name in names}
     script_servers = [
