@@ -1,6 +1,7 @@
 """`python -m tools.render`: the rendered `.rsc`, run as a script's source on a simulated router
-with the default configuration, makes exactly the plan's objects in the plan's order; `--diff` reads a
-router and names what is missing, different, extra, and the hand-made rules that compete."""
+with the default configuration, makes exactly the plan's objects in the plan's order; `--diff`
+reads a router and names what is missing, different, extra, and the hand-made rules that
+compete."""
 
 from __future__ import annotations
 
