@@ -1,0 +1,58 @@
+"""Put a stack's plan on a fresh simulated router, the way a person would without Pulumi: the site's
+e-mail settings, then the rendered `.rsc` run as a script, then time for netwatch's first probes.
+
+Used by `tools.simulate`; the demo deploys through Pulumi (or its stand-in) instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from balancer.spec import duration_seconds
+from simulator.api import Request
+from tools.rsc import render
+from tools.site_plan import LoadedStack
+from tools.traffic import Frontend
+
+# v7 netwatch waits `start-delay` (3s) before its first probe of a new entry.
+FIRST_PROBE_MARGIN = 5.0
+
+
+def configure_email(sim: Any, loaded: LoadedStack) -> None:
+    email = loaded.site.email
+    if email is None:
+        return
+    settings = {sim.profile.email_server_key: email.server, "port": str(email.port),
+                "from": email.from_}
+    sim.router.call(Request("/tool/e-mail/set", settings))
+
+
+def load(sim: Any, loaded: LoadedStack) -> None:
+    """E-mail settings, the plan's objects, and netwatch's first look at every server."""
+    configure_email(sim, loaded)
+    sim.router.call(Request("/system/script/add", {"name": "lb-load",
+                                                   "source": render(loaded.plan)}))
+    sim.router.call(Request("/system/script/run", {".id": "lb-load"}))
+    sim.router.call(Request("/system/script/remove", {".id": "lb-load"}))
+    sim.advance(FIRST_PROBE_MARGIN + max(health_interval(loaded, s) for s in services(loaded)))
+    sim.outbox.clear()
+
+
+def services(loaded: LoadedStack) -> list[str]:
+    return sorted(loaded.site.services)
+
+
+def health_interval(loaded: LoadedStack, service: str) -> float:
+    return duration_seconds(loaded.site.services[service].health.interval)
+
+
+def frontend(sim: Any, loaded: LoadedStack, service: str) -> Frontend:
+    """Where a client reaches the service: its address (or the router's address on its
+    interface) and its first port."""
+    spec = loaded.site.services[service].frontend
+    interface = spec.interface or "ether1"
+    address = spec.address or sim.behaviour.addresses.address_on(interface)
+    if address is None:
+        raise ValueError(f"the simulated router has no address on {interface}")
+    port = int(spec.ports.split(",")[0].split("-")[0])
+    return Frontend(address, port, spec.protocol, interface)
