@@ -186,9 +186,10 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
         depends_on=tuple(nat_members))
     hairpin = [
         b.rule("nat", f"hairpin-{i}", f"{service} hairpin {network}", {
+            # NAT has no connection-nat-state matcher (RouterOS refuses it there): LAN to LAN
+            # through the router happens only after a dst-nat anyway.
             "chain": "srcnat", "action": "masquerade", "protocol": spec.frontend.protocol,
-            "src-address": network, "dst-address": network,
-            "connection-nat-state": "dstnat"})
+            "src-address": network, "dst-address": network})
         for i, network in enumerate(spec.hairpin)
     ]
 
