@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from tools.site_plan import DEFAULT_VERSION, StackError
+from tools.site_plan import StackError
 from tools.stack_files import STACKS
 
 EXIT_ERROR = 2
@@ -23,8 +23,8 @@ class ToolError(Exception):
 def add_stack_options(parser: argparse.ArgumentParser, *, version_help: str | None = None) -> None:
     parser.add_argument("--stack", required=True, help="the stack: stacks/Pulumi.<stack>.yaml")
     parser.add_argument("--version", default=None,
-                        help=version_help or f"RouterOS version to plan for, 6.49 or 7.20 "
-                                             f"(default {DEFAULT_VERSION})")
+                        help=version_help or "RouterOS version to plan for, such as 6.49 or 7.20 "
+                                             "(default: the stack's routeros:version)")
     parser.add_argument("--stacks", type=Path, default=STACKS, metavar="DIR",
                         help="where the stack files are (default: stacks/)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")

@@ -29,7 +29,7 @@ from tools.cli_common import (
 )
 from tools.router_diff import SiteDiff, compare, read_router
 from tools.rsc import menu_words, render, stored_properties
-from tools.site_plan import DEFAULT_VERSION, LoadedStack, load_plan
+from tools.site_plan import LoadedStack, load_plan
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -39,8 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="examples: python -m tools.render --stack home --version 6.49 > home.rsc; "
                "ROUTEROS_PASSWORD=... python -m tools.render --stack dev --diff",
     )
-    add_stack_options(parser, version_help=f"RouterOS version to plan for, 6.49 or 7.20 (default "
-                                           f"{DEFAULT_VERSION}; with --diff, the router's)")
+    add_stack_options(parser, version_help="RouterOS version to plan for, such as 6.49 or 7.20 "
+                                           "(default: the stack's routeros:version; with --diff, "
+                                           "the router's)")
     parser.add_argument("--diff", action="store_true",
                         help="compare with what the router holds now (read-only)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the script to FILE")
@@ -111,7 +112,7 @@ def diff_json(diff: SiteDiff) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.diff:
-        loaded = load_plan(args.stack, args.version or DEFAULT_VERSION, args.stacks)
+        loaded = load_plan(args.stack, args.version, args.stacks)
         with router_client(loaded.site, args) as client:
             version = args.version or router_version(client)
             if version != loaded.plan.version:
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"RouterOS {loaded.plan.version}"
         print(json.dumps(diff_json(diff), indent=2) if args.json else diff_text(diff, heading))
         return 0 if diff.in_sync and not diff.competing else 1
-    loaded = load_plan(args.stack, args.version or DEFAULT_VERSION, args.stacks)
+    loaded = load_plan(args.stack, args.version, args.stacks)
     header = [f"python -m tools.render --stack {args.stack} --version {loaded.plan.version}",
               "For a router that holds none of these objects;",
               "`python -m tools.render --diff` compares with one that does."]

@@ -39,7 +39,7 @@ from typing import Any
 from simulator import Simulator
 from tools import sim_loader
 from tools.cli_common import Progress, ToolError, add_stack_options, run
-from tools.site_plan import DEFAULT_VERSION, LoadedStack, load_plan
+from tools.site_plan import LoadedStack, load_plan
 from tools.traffic import UNSERVED, Frontend, Outcome, clients, moved, send
 
 MAX_CLIENTS = 100_000
@@ -234,7 +234,7 @@ def text_report(loaded: LoadedStack, reports: list[ServiceReport], count: int) -
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    loaded = load_plan(args.stack, args.version or DEFAULT_VERSION, args.stacks)
+    loaded = load_plan(args.stack, args.version, args.stacks)
     if not loaded.site.services:
         raise ToolError(f"stack {args.stack} declares no service (routeros-lb:services)")
     reports = simulate(loaded, args.clients, args.seed)

@@ -18,8 +18,6 @@ from balancer.spec import ServiceConfigError
 from components.site import SiteConfigError, SiteSpec, lb_site, read_site
 from tools.stack_files import STACKS, StackFileError, stack_config
 
-DEFAULT_VERSION = "7.20"
-
 
 class StackError(Exception):
     """The stack cannot be read or planned; the message says what to fix."""
@@ -43,14 +41,17 @@ def as_program_sees_it(value: Any) -> Any:
     return str(value)
 
 
-def load_plan(stack: str, version: str = DEFAULT_VERSION, directory: Path = STACKS,
+def load_plan(stack: str, version: str | None = None, directory: Path = STACKS,
               config: dict[str, Any] | None = None) -> LoadedStack:
-    """The stack's validated site and its plan for RouterOS `version`. `config` replaces the
-    stack file's config (the demo aims it at the simulator)."""
+    """The stack's validated site and its plan for RouterOS `version` (default: the version the
+    stack declares, `routeros:version`). `config` replaces the stack file's config (the demo aims
+    it at the simulator)."""
     try:
         raw = stack_config(stack, directory) if config is None else dict(config)
+        if version is not None:
+            raw["routeros:version"] = version
         values = {key: as_program_sees_it(value) for key, value in raw.items()}
         site = read_site(values.get, values.keys())
-        return LoadedStack(stack, raw, site, plan(lb_site(site, stack), version))
+        return LoadedStack(stack, raw, site, plan(lb_site(site, stack), site.router.version))
     except (StackFileError, SiteConfigError, ServiceConfigError, PlanError) as error:
         raise StackError(str(error)) from None

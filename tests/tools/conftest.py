@@ -24,6 +24,7 @@ def stack_document(**service_overrides: object) -> dict:
         "routeros:host": "127.0.0.1",
         "routeros:port": 8728,
         "routeros:username": "admin",
+        "routeros:version": "7.20",
         "routeros-lb:email": {"server": "127.0.0.1", "port": 25, "from": "router@dev.example",
                               "to": "admin@dev.example"},
         "routeros-lb:services": {"web": service},
