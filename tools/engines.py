@@ -15,6 +15,7 @@ Pulumi account changes, and the directory goes when the demo ends.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -48,6 +49,7 @@ class Engine(Protocol):
     def preview(self) -> list[str]: ...
     def up(self) -> list[str]: ...
     def up_no_changes(self) -> list[str]: ...
+    def refresh(self) -> list[str]: ...
     def destroy(self) -> list[str]: ...
     def __enter__(self) -> Engine: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -58,9 +60,45 @@ def pulumi_on_path() -> str | None:
 
 
 def wrap(prefix: str, names: Sequence[str]) -> list[str]:
-    """`prefix` and the names, wrapped at 80 columns."""
-    return textwrap.wrap(" ".join(names), width=WIDTH, initial_indent=f"  {prefix}",
-                         subsequent_indent=" " * (len(prefix) + 2)) or [f"  {prefix}"]
+    """`prefix` and the names (numbered runs folded: `web/slot-0..63`), wrapped at 80 columns."""
+    return textwrap.wrap(" ".join(compact(names)), width=WIDTH, initial_indent=f"  {prefix}",
+                         subsequent_indent=" " * (len(prefix) + 2),
+                         break_on_hyphens=False) or [f"  {prefix}"]
+
+
+def compact(names: Sequence[str]) -> list[str]:
+    """Names with consecutive numbered siblings folded into one: `a-0 a-1 a-2` → `a-0..2`."""
+    out: list[str] = []
+    run: tuple[str, int, int] | None = None  # prefix, first, last
+    first_seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        first_seen.setdefault(re.sub(r"\d+$", "", name), index)
+
+    def order(name: str) -> tuple[int, int]:
+        match = re.fullmatch(r"(.*?)(\d+)", name)
+        prefix = match.group(1) if match else name
+        return first_seen[prefix], int(match.group(2)) if match else 0
+
+    for name in sorted(names, key=order):
+        match = re.fullmatch(r"(.*?)(\d+)", name)
+        if match and run and match.group(1) == run[0] and int(match.group(2)) == run[2] + 1:
+            run = (run[0], run[1], run[2] + 1)
+            continue
+        if run:
+            out.append(_fold(run))
+            run = None
+        if match:
+            run = (match.group(1), int(match.group(2)), int(match.group(2)))
+        else:
+            out.append(name)
+    if run:
+        out.append(_fold(run))
+    return out
+
+
+def _fold(run: tuple[str, int, int]) -> str:
+    prefix, first, last = run
+    return f"{prefix}{first}" if first == last else f"{prefix}{first}..{last}"
 
 
 # ------------------------------------------------------------------------------ the stand-in
@@ -108,6 +146,13 @@ class EngineStandIn:
             raise DeployError(f"a second `up` changed {len(changed)} resource(s): "
                               + ", ".join(_name(step.urn) for step in changed))
         return [f"  {len(steps)} resources unchanged, nothing written"]
+
+    def refresh(self) -> list[str]:
+        steps = self._run(self._driver.refresh)
+        drifted = [f"  drift    {_name(step.urn)} ({', '.join(step.changed)})"
+                   for step in steps if step.changed or step.op == "gone"]
+        in_sync = sum(1 for step in steps if not step.changed and step.op != "gone")
+        return [*drifted, f"  in sync  {in_sync} resources"]
 
     def destroy(self) -> list[str]:
         return self._summary(self._run(self._driver.destroy))
@@ -191,6 +236,9 @@ class PulumiCli:
     def up_no_changes(self) -> list[str]:
         return self._run("up", "--stack", self.stack, "--yes", "--skip-preview",
                          "--expect-no-changes")
+
+    def refresh(self) -> list[str]:
+        return self._run("refresh", "--stack", self.stack, "--yes", "--skip-preview")
 
     def destroy(self) -> list[str]:
         return self._run("destroy", "--stack", self.stack, "--yes", "--skip-preview")

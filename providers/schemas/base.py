@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
+from pulumi.output import Unknown
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 Version = tuple[int, int, int]
@@ -23,7 +24,9 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's unknown-during-prev
 
 
 def is_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
+    # The engine sends the sentinel string; the dynamic provider host deserialises it (with
+    # keep_unknowns) into `pulumi.output.Unknown`, at any depth.
+    if isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN):
         return True
     if isinstance(value, Mapping):
         return any(is_unknown(v) for v in value.values())
