@@ -19,7 +19,6 @@ from urllib.parse import urlparse
 
 import yaml
 
-
 ROOT = Path(__file__).resolve().parents[1]
 VALUED = frozenset({"--cwd", "--color", "--stack", "-s", "--secrets-provider", "--config-file"})
 

@@ -1,5 +1,5 @@
-"""`make demo` (`python -m tools.demo`): the load balancer deployed on a simulated router, then broken
-and repaired, one screen per step.
+"""`make demo` (`python -m tools.demo`): the load balancer deployed on a simulated router, then
+broken and repaired, one screen per step.
 
 A RouterOS router is simulated on loopback (the default configuration a new router ships, a random
 admin password that is never printed); the stack (`dev` unless `--stack`) is deployed to it with the
