@@ -1,8 +1,9 @@
 """A stand-in `pulumi` executable for the demo's real-CLI path: it records every call (arguments,
 the backend, whether a passphrase and the router password were given, the stack file it found) to
-the JSON-lines file named by `FAKE_PULUMI_RECORD`, and carries out `stack init`, `preview`, `up`
-(with `--expect-no-changes`), `refresh` and `destroy` with the engine stand-in on the project
-directory it is given (`--cwd`), keeping the checkpoint in the file backend — so the demo's
+the JSON-lines file named by `FAKE_PULUMI_RECORD`, and carries out `login <file://…>`, `stack
+init`, `config set --secret routeros:password` (value on stdin), `preview`, `up` (with
+`--expect-no-changes`), `refresh` and `destroy` with the engine stand-in on the project directory
+it is given (`--cwd`), keeping the checkpoint and the secret in the file backend — so the demo's
 screens after `up` have a deployed router to show.
 
 The test writes a `pulumi` script that runs this module with the project's interpreter.
@@ -41,15 +42,20 @@ def positional(argv: list[str]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     project = Path(option(argv, "--cwd") or ".")
-    backend = os.environ.get("PULUMI_BACKEND_URL", "")
+    home = Path(os.environ["PULUMI_HOME"])
     words = positional(argv)
+    if words[:1] == ["login"]:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "fake-backend").write_text(words[1])
+    backend = (home / "fake-backend").read_text() if (home / "fake-backend").exists() else ""
     stack = option(argv, "--stack") or (words[2] if words[:2] == ["stack", "init"] else "")
     stack_file = project / "stacks" / f"Pulumi.{stack}.yaml"
     record = {
         "argv": argv,
         "backend": backend,
         "passphrase": bool(os.environ.get("PULUMI_CONFIG_PASSPHRASE")),
-        "routerPassword": bool(os.environ.get("ROUTEROS_PASSWORD")),
+        "passwordInEnvironment": "ROUTEROS_PASSWORD" in os.environ,
+        "home": str(home),
         "project": sorted(p.name for p in project.iterdir()) if project.is_dir() else None,
         "stackConfig": yaml.safe_load(stack_file.read_text())["config"]
         if stack_file.is_file() else None,
@@ -57,7 +63,14 @@ def main(argv: list[str]) -> int:
     with open(os.environ["FAKE_PULUMI_RECORD"], "a") as out:
         out.write(json.dumps(record) + "\n")
 
+    if words[:1] == ["login"]:
+        print(f"Logged in to {backend}")
+        return 0
     state_file = Path(urlparse(backend).path) / f"{stack}.pickle"
+    secret_file = Path(urlparse(backend).path) / f"{stack}.secrets.json"
+    if words[:3] == ["config", "set", "routeros:password"] and "--secret" in argv:
+        secret_file.write_text(json.dumps({"routeros:password": sys.stdin.read()}))
+        return 0
     if words[:2] == ["stack", "init"]:
         state_file.write_bytes(pickle.dumps({}))
         print(f"Created stack '{stack}'")
@@ -71,8 +84,7 @@ def main(argv: list[str]) -> int:
     from engine_standin.capture import capture
     from engine_standin.driver import Driver
 
-    driver = Driver({"routeros:password": os.environ["ROUTEROS_PASSWORD"]},
-                    env={k: v for k, v in os.environ.items() if k != "ROUTEROS_PASSWORD"})
+    driver = Driver(json.loads(secret_file.read_text()), env=dict(os.environ))
     driver.state = pickle.loads(state_file.read_bytes())  # noqa: S301 - our own checkpoint
     command = words[0]
     if command in ("preview", "up"):

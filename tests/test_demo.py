@@ -97,21 +97,27 @@ def test_with_pulumi_on_path_the_demo_drives_the_cli(tmp_path: Path) -> None:
     calls = [json.loads(line) for line in record.read_text().splitlines()]
     commands = [positional(call["argv"])[:2] for call in calls]
     project = calls[0]["argv"][calls[0]["argv"].index("--cwd") + 1]
-    assert commands[0] == ["stack", "init"]
-    assert "--secrets-provider" in calls[0]["argv"]
-    assert [c[0] for c in commands[1:]] == ["preview", "up", "refresh", "up", "up", "destroy"]
-    assert "--diff" in calls[1]["argv"]
-    assert "--expect-no-changes" in calls[5]["argv"]
+    assert commands[:3] == [["login", (Path(project).parent / "state").as_uri()],
+                            ["stack", "init"], ["config", "set"]]
+    assert "--secrets-provider" in calls[1]["argv"]
+    assert "--secret" in calls[2]["argv"]
+    assert [c[0] for c in commands[3:]] == ["preview", "up", "refresh", "up", "up", "destroy"]
+    assert "--diff" in calls[3]["argv"]
+    assert "--expect-no-changes" in calls[7]["argv"]
     for call in calls:
         assert call["argv"][call["argv"].index("--cwd") + 1] == project
         assert "--non-interactive" in call["argv"]
-        # A local file backend and a throwaway passphrase, in the same temporary directory.
+        # A local file backend, its own PULUMI_HOME and a throwaway passphrase, all in the same
+        # temporary directory; the password reaches pulumi only as a secret on stdin.
         assert call["backend"] == (Path(project).parent / "state").as_uri()
+        assert call["home"] == str(Path(project).parent / "home")
         assert call["passphrase"]
-        assert call["routerPassword"]
+        assert not call["passwordInEnvironment"]
         assert {"Pulumi.yaml", "__main__.py", ".venv", "stacks", "components",
                 "providers", "balancer"} <= set(call["project"])
         config = call["stackConfig"]
+        if call is calls[0]:  # login names no stack
+            continue
         assert (config["routeros:host"], config["routeros:tls"]) == ("127.0.0.1", False)
         assert config["routeros-lb:services"]["web"]["servers"]["web1"]["address"] \
             == "192.168.1.11"

@@ -3,13 +3,14 @@ stand-in (`engine_standin/`: the program captured under mocks, Pulumi's own dyna
 driven with the engine's step semantics).
 
 Both take the stack's config already aimed at the simulated router, and the router password, which
-reaches the providers as the `ROUTEROS_PASSWORD` fallback (CLI) or as secret stack config (stand-in)
-and is never printed. Each command returns the lines to show.
+reaches the providers as secret stack config (`pulumi config set --secret routeros:password`, fed
+on stdin to the CLI) and is never printed. Each command returns the lines to show.
 
 The CLI runs on a copy of the project in a temporary directory (the program's packages, Pulumi.yaml,
-a link to this virtualenv, and the stack file with the simulator's address), with a local file
-backend in that directory and a throwaway passphrase: nothing in the repository or in the user's
-Pulumi account changes, and the directory goes when the demo ends.
+a link to this virtualenv, and the stack file with the simulator's address), with its own
+PULUMI_HOME, a local file backend in that directory (`pulumi login file://…`) and a throwaway
+passphrase: nothing in the repository, in ~/.pulumi or in the user's Pulumi account changes, and
+the directory goes when the demo ends.
 """
 
 from __future__ import annotations
@@ -210,15 +211,21 @@ class PulumiCli:
         stack_file = self.project / "stacks" / f"Pulumi.{self.stack}.yaml"
         stack_file.write_text(yaml.safe_dump({"config": self._config}, sort_keys=False))
         (base / "state").mkdir()
+        # Its own PULUMI_HOME: `login` here must not change which backend the user is logged in to.
         self._env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")},
-            "PULUMI_BACKEND_URL": (base / "state").as_uri(),
+            **{k: v for k, v in os.environ.items()
+               if not k.startswith("PULUMI_") and k != PASSWORD_ENV},
+            "PULUMI_HOME": str(base / "home"),
             "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
-            PASSWORD_ENV: self._password,
         }
         self.description += f", local backend in {base / 'state'}, a throwaway passphrase"
+        # The README's steps: log in to a local backend, create the stack, set the password as
+        # a secret (read from stdin, never on a command line), then preview and up.
+        self._run("login", (base / "state").as_uri())
         self._run("stack", "init", self.stack, "--secrets-provider", "passphrase")
+        self._run("config", "set", "--secret", "routeros:password", "--stack", self.stack,
+                  stdin=self._password)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -243,11 +250,11 @@ class PulumiCli:
     def destroy(self) -> list[str]:
         return self._run("destroy", "--stack", self.stack, "--yes", "--skip-preview")
 
-    def _run(self, *args: str) -> list[str]:
+    def _run(self, *args: str, stdin: str | None = None) -> list[str]:
         command = [self.executable, "--cwd", str(self.project), "--non-interactive",
                    "--color", "never", *args]
         result = subprocess.run(command, env=self._env, capture_output=True, text=True,  # noqa: S603
-                                check=False)
+                                input=stdin if stdin is not None else "", check=False)
         output = (result.stdout + result.stderr).replace(self._password, "********")
         lines = [wrapped for line in output.splitlines() if line.strip()
                  for wrapped in textwrap.wrap(line, width=WIDTH, initial_indent="  ",
