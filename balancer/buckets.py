@@ -4,9 +4,11 @@ Two levels of PCC on one classifier: `hash mod D` (D a power of two) picks the p
 slot table; `hash mod M` (M odd, so coprime with D: a client's group is independent of its slot)
 picks where a dead primary's clients go.
 
-- D: the smallest power of two ≥ N at which every server has a slot and every server's share of
-  slots is within 2 percentage points of its weight's share (capped at max(64, 4N rounded up));
-  `slots` overrides it.
+- D: 64 slots, doubled while a server's share of slots is more than 2 percentage points off its
+  weight's share (at most max(256, 4N rounded up to a power of two)); `slots` overrides it. A
+  fixed floor keeps D the same from 3 up to about 48 servers (measured: 64 for every weighting
+  drawn with weights 1-100), so adding or removing a server re-deals no slot count. One or two
+  servers whose weights split exactly at a smaller power of two take that (the seed: D = 2).
 - Slot counts: Webster's divisor method with a first signpost of 0 (every server gets a slot,
   then each further slot goes to the highest weight / (slots + 0.5)). A divisor method never
   gives an old server more slots when a server is added (no new-state paradox).
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from balancer.model import BucketTable
 
 MAX_SHARE_ERROR = 0.02
-MAX_SLOTS = 1024
+FLOOR_SLOTS = 64
 
 
 def _pow2_at_least(n: int) -> int:
@@ -52,10 +54,19 @@ def share_error(weights: Mapping[str, int], counts: Mapping[str, int]) -> float:
 
 
 def slot_count(weights: Mapping[str, int], requested: int | None = None) -> int:
+    """D: `requested`, else 64 (more while a share is off by over 2 pp, up to max(256, 4N));
+    one or two servers take the smallest power of two that splits them exactly when there is
+    one (the seed's two equal servers: D = 2, as few rules as the hand-made setup)."""
     if requested is not None:
         return requested
-    cap = min(MAX_SLOTS, max(64, _pow2_at_least(4 * len(weights))))
-    slots = _pow2_at_least(len(weights))
+    if len(weights) <= 2:
+        exact = _pow2_at_least(len(weights))
+        while exact < FLOOR_SLOTS:
+            if share_error(weights, apportion(weights, exact)) == 0:
+                return exact
+            exact *= 2
+    cap = max(4 * FLOOR_SLOTS, _pow2_at_least(4 * len(weights)))
+    slots = max(FLOOR_SLOTS, _pow2_at_least(len(weights)))
     while slots < cap and share_error(weights, apportion(weights, slots)) > MAX_SHARE_ERROR:
         slots *= 2
     return slots
@@ -72,13 +83,19 @@ def _score(name: str, index: int, kind: str) -> int:
 
 def assign_slots(weights: Mapping[str, int], slots: int) -> tuple[str, ...]:
     counts = apportion(weights, slots)
+    # Scores repeat every FLOOR_SLOTS slots (the finer slot breaks ties), so when D doubles past
+    # the floor, slot r and slot r + D keep r's server except where the counts must change.
     pairs = sorted(
-        ((_score(name, r, "slot"), name, r) for name in weights for r in range(slots)),
+        (
+            (_score(name, r % FLOOR_SLOTS, "slot"), _score(name, r, "slot"), name, r)
+            for name in weights
+            for r in range(slots)
+        ),
         reverse=True,
     )
     table: list[str | None] = [None] * slots
     taken = dict.fromkeys(weights, 0)
-    for _score_value, name, r in pairs:
+    for _coarse, _fine, name, r in pairs:
         if table[r] is None and taken[name] < counts[name]:
             table[r] = name
             taken[name] += 1
