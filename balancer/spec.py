@@ -263,6 +263,10 @@ class ServiceSpec(_Spec):
             )
         if self.frontend.address in seen:
             raise ValueError("frontend.address: must not be a server's address")
+        if self.hairpin and self.frontend.address is None:
+            raise ValueError(
+                "hairpin: needs frontend.address (LAN clients reach the service by that address)"
+            )
         return self
 
 
