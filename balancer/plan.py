@@ -200,16 +200,17 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     script_servers = [
         ScriptServer(name, spec.servers[name].address, ports[name],
                      compose_comment(watch_comments[name], watch_tags[name]) or "",
-                     b.stored_comment(naming.key(service, f"primary-{name}")))
+                     naming.connection_mark(service, name))
         for name in names
     ]
     script_groups = [
-        ScriptGroup(b.stored_comment(naming.key(service, f"failover-{j}")),
-                    tuple(index[p] for p in preferences))
+        ScriptGroup(tuple(index[p] for p in preferences),
+                    naming.packet_mark(service, j) if j < groups - 1 else None,
+                    b.stored_comment(naming.key(service, f"failover-{j}")))
         for j, preferences in enumerate(table.groups)
     ]
     notify = spec.notify if spec.notify is not None else site.notify
-    source = sync_script(service, script_servers, script_groups,
+    source = sync_script(service, chain, script_servers, script_groups,
                          [index[name] for name in table.fallback], notify, set_ports)
     sync_key = b.named("script", "sync", {"name": sync_name, "source": source,
                                           "policy": SCRIPT_POLICY})
