@@ -214,7 +214,7 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
                          [index[name] for name in table.fallback], notify, set_ports)
     sync_key = b.named("script", "sync", {"name": sync_name, "source": source,
                                           "policy": SCRIPT_POLICY})
-    runner = run_sync(service, sync_name)
+    runner = run_sync(sync_name)
     for name in names:
         props = {"host": spec.servers[name].address,
                  **_health(service, spec, ports[name], v7),

@@ -9,9 +9,9 @@ NAT rules say the same, whatever happened before (missed events, a reboot, a red
 - A server counts as up for failover when its primary rule is enabled after that step. Each
   failover rule points at the first up server of its group's preference list, else the first up
   server of the fallback order. With no server up it keeps its last target (see "All down").
-- It logs and e-mails only when it changes a primary rule's state (one e-mail per run, listing the
-  changes). Two runs at once are harmless: every step compares and then sets the same value from
-  the same status; the worst an interleaving can do is send the same e-mail twice.
+- It logs one line and sends one e-mail per run, and only when it changed a primary rule's state
+  (listing the changes). Two runs at once are harmless: every step compares and then sets the
+  same value from the same status; the worst an interleaving can do is send the e-mail twice.
   (`/system script job` could detect a concurrent run, but the simulator does not model it.)
 
 All down: no server up means every primary rule is disabled and every failover rule keeps a
@@ -26,7 +26,9 @@ write, test and reboot, and `/system script run` needs the script's policies to 
 caller's, so `read,write,test` lets both netwatch and the schedulers run it. The up/down scripts
 and the schedulers' events only run the sync script.
 
-Size: O(N + M) lines (one block per server and one per failover group, nothing per pair).
+Size: O(N + M) lines (one block per server and one per failover group, nothing per pair):
+about 1.1 KB per server with short names, 70 KB for N = 64 (97 KB with 24-character names and
+per-server ports). NAT rules are found by chain and mark, netwatch entries by their comment.
 Every interpolated value goes through `quote`, although every value is a slug, an address, a
 port or a comment built from them.
 """
@@ -136,6 +138,6 @@ def sync_script(
     return "\n".join(lines) + "\n"
 
 
-def run_sync(service: str, sync_name: str) -> str:
+def run_sync(sync_name: str) -> str:
     """What netwatch's up- and down-scripts and the schedulers run."""
     return f"/system script run {quote(sync_name)}"
