@@ -280,6 +280,25 @@ class Ports(PropType):
         return neg + ",".join(out)
 
 
+class Pattern(PropType):
+    """A value of a documented shape (`nth=2,1`, `limit=10/1s,5:packet`), stored as sent.
+
+    For the firewall matchers the simulator stores and prints but does not interpret: the shape
+    check refuses what a router would not parse, without modelling the value's meaning. `!`
+    negates where the matcher allows it.
+    """
+
+    def __init__(self, regex: str, negatable: bool = False) -> None:
+        self.regex = re.compile(regex)
+        self.negatable = negatable
+
+    def parse(self, text: str) -> str:
+        body = text[1:] if self.negatable and text.startswith("!") else text
+        if len(body) > 256 or not self.regex.fullmatch(body):
+            raise InvalidValue()
+        return text
+
+
 PCC_FIELDS = (
     "src-address", "dst-address", "both-addresses", "src-port", "src-address-and-port",
     "dst-port", "dst-address-and-port", "both-ports", "both-addresses-and-ports",

@@ -1,0 +1,125 @@
+"""What a real router refuses and does, held against references written from real routers
+(community.routeros `_api_data.py`, terraform-provider-routeros's schemas, MikroTik's manual):
+over TCP through librouteros, on 6.49 and 7.20."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import librouteros
+import pytest
+from librouteros.exceptions import TrapError
+
+from simulator import Simulator
+from simulator.testing import VERSIONS
+
+NAT = "/ip/firewall/nat"
+MANGLE = "/ip/firewall/mangle"
+FILTER = "/ip/firewall/filter"
+
+
+@pytest.fixture(params=VERSIONS)
+def router(request: pytest.FixtureRequest, simulator_factory: Any,
+           api_connect: Any) -> tuple[Simulator, librouteros.Api]:
+    sim = simulator_factory(version=request.param)
+    return sim, api_connect(sim)
+
+
+def unknown(sim: Simulator, name: str) -> str:
+    return f"unknown parameter {name}" if sim.profile.is_v7 else "unknown parameter"
+
+
+def trap(api: librouteros.Api, command: str, **attributes: Any) -> TrapError:
+    with pytest.raises(TrapError) as caught:
+        list(api(command, **attributes))
+    return caught.value
+
+
+# -- firewall ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("connection-state", "new"), ("connection-nat-state", "dstnat"), ("tcp-flags", "syn"),
+])
+def test_nat_has_no_connection_state_matchers(router, name: str, value: str) -> None:
+    sim, api = router
+    error = trap(api, f"{NAT}/add", chain="dstnat", **{name: value})
+    assert error.message == unknown(sim, name)
+    assert list(api.path(NAT)) == []
+    for path, chain in ((MANGLE, "prerouting"), (FILTER, "forward")):
+        api.path(path).add(chain=chain, **{name: value})
+        assert [row[name] for row in api.path(path)] == [value]
+
+
+HAND_MADE = {
+    "connection-limit": "100,32", "nth": "3,1", "time": "8h-17h,mon,tue,wed",
+    "src-mac-address": "AA:BB:CC:DD:EE:01", "limit": "10/1s,5:packet",
+    "dst-limit": "10/1m,5,src-address/1m", "layer7-protocol": "http",
+    "packet-size": "!0-500", "icmp-options": "8:0", "tcp-mss": "1400-1500",
+    "ttl": "equal:64", "dscp": 46, "connection-bytes": "0-1000000",
+    "connection-rate": "0-100k", "in-interface-list": "WAN", "out-interface-list": "LAN",
+    "src-address-list": "!trusted", "dst-address-list": "servers", "random": 50,
+    "connection-type": "sip", "port": "80,443",
+}
+
+
+@pytest.mark.parametrize(("path", "chain"), [(NAT, "dstnat"), (MANGLE, "prerouting"),
+                                         (FILTER, "forward")])
+def test_hand_made_matchers_are_accepted_stored_and_printed(router, path: str,
+                                                            chain: str) -> None:
+    sim, api = router
+    menu = api.path(path)
+    for name, value in HAND_MADE.items():
+        extra = {"protocol": "tcp"} if name in ("tcp-mss", "port") else {}
+        menu.add(chain=chain, comment=name, **{name: value}, **extra)
+    printed = {row["comment"]: row for row in menu}
+    for name, value in HAND_MADE.items():
+        assert printed[name][name] == value, name
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("nth", "three"), ("time", "8-17"), ("src-mac-address", "AA:BB:CC"),
+    ("limit", "fast"), ("ttl", "64"), ("dscp", 64), ("connection-limit", "100"),
+    ("tcp-flags", "syn,sleepy"),
+])
+def test_malformed_matchers_are_refused(router, name: str, value: Any) -> None:
+    sim, api = router
+    error = trap(api, f"{MANGLE}/add", chain="prerouting", **{name: value})
+    assert name in error.message
+    assert list(api.path(MANGLE)) == []
+
+
+def test_cheap_matchers_are_matched_in_the_data_plane(router) -> None:
+    sim, api = router
+    mangle = api.path(MANGLE)
+    mangle.add(chain="prerouting", action="mark-connection", protocol="tcp",
+               **{"new-connection-mark": "syn", "tcp-flags": "syn,!ack"})
+    mangle.add(chain="prerouting", action="mark-connection", protocol="udp",
+               **{"new-connection-mark": "small", "packet-size": "0-100"})
+    tcp = sim.open_connection("192.0.2.1", 1000, "203.0.113.1", 80)
+    udp = sim.open_connection("192.0.2.1", 1001, "203.0.113.1", 53, protocol="udp")
+    assert (tcp.connection_mark, udp.connection_mark) == ("syn", "small")
+    assert tcp.unsupported == ()
+    assert udp.unsupported == ()
+
+
+def test_unmodelled_matchers_are_reported_not_guessed(router) -> None:
+    sim, api = router
+    api.path(MANGLE).add(chain="prerouting", action="mark-connection", nth="2,1",
+                         **{"new-connection-mark": "half"})
+    result = sim.open_connection("192.0.2.1", 1000, "203.0.113.1", 80)
+    assert result.connection_mark is None
+    assert len(result.unsupported) == 1
+    assert "nth" in result.unsupported[0]
+
+
+def test_mangle_prints_passthrough_on_every_rule_from_7_19(router) -> None:
+    sim, api = router
+    mangle = api.path(MANGLE)
+    mangle.add(chain="prerouting", action="accept")
+    mangle.add(chain="prerouting", action="mark-connection", **{"new-connection-mark": "m"})
+    accept, mark = list(mangle)
+    assert mark["passthrough"] is True
+    if sim.profile.is_v7:
+        assert accept["passthrough"] is True
+    else:
+        assert "passthrough" not in accept
