@@ -72,3 +72,12 @@ def test_printed_rows_decode_to_input_spelling() -> None:
     row = {".id": "*1", "chain": "dstnat", "dst-port": "80", "disabled": "false", "bytes": "9"}
     assert menu("nat").latest.decode(row, (7, 20, 4)) == {
         "chain": "dstnat", "dst_port": "80", "disabled": False}
+
+
+def test_nat_offers_no_connection_state_matcher() -> None:
+    # /ip/firewall/nat has neither connection-state nor connection-nat-state on 6.49 or 7.x
+    # (community.routeros `_api_data.py`); mangle has both.
+    for name in ("connection_state", "connection_nat_state"):
+        found = issues("nat", chain="dstnat", **{name: "new"})
+        assert "no property" in found[name]
+    assert issues("mangle", chain="prerouting", connection_state="new") == {}
