@@ -234,13 +234,22 @@ class AddressMatcher(PropType):
 
 
 class Host(PropType):
-    """An IPv4 address or a DNS name (e-mail server from 7.12, netwatch hosts on v7)."""
+    """An IPv4 address (optionally `@vrf` for netwatch) or a DNS name (e-mail server from 7.12,
+    netwatch `type=dns` hosts on v7)."""
+
+    def __init__(self, vrf: bool = False) -> None:
+        self.vrf = vrf
 
     def parse(self, text: str) -> str:
+        address, at, vrf = text.partition("@") if self.vrf else (text, "", "")
         try:
-            return str(ipaddress.IPv4Address(text))
+            printed = str(ipaddress.IPv4Address(address))
         except ValueError:
             pass
+        else:
+            if at and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", vrf):
+                raise InvalidValue()
+            return printed + at + vrf
         if re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", text) and any(
             c.isalpha() for c in text
         ):

@@ -81,3 +81,12 @@ def test_nat_offers_no_connection_state_matcher() -> None:
         found = issues("nat", chain="dstnat", **{name: "new"})
         assert "no property" in found[name]
     assert issues("mangle", chain="prerouting", connection_state="new") == {}
+
+
+def test_netwatch_v7_takes_a_domain_name_only_for_dns() -> None:
+    # Manual (Netwatch, host formats): IPv4/IPv6 [@vrf]; a domain name for type=dns only.
+    v7 = menu("netwatch").latest
+    problems = dict(v7.validate({"host": "web.example.com", "type": "http-get"})[1])
+    assert "type=dns" in problems["host"]
+    assert v7.validate({"host": "web.example.com", "type": "dns"})[1] == []
+    assert v7.validate({"host": "10.0.0.1", "type": "http-get"})[1] == []

@@ -123,3 +123,93 @@ def test_mangle_prints_passthrough_on_every_rule_from_7_19(router) -> None:
         assert accept["passthrough"] is True
     else:
         assert "passthrough" not in accept
+
+
+# -- netwatch ---------------------------------------------------------------------------------
+
+NETWATCH = "/tool/netwatch"
+
+
+@pytest.mark.parametrize("kind", ["simple", "icmp", "tcp-conn", "http-get", "https-get"])
+def test_netwatch_host_is_an_address_unless_the_probe_is_dns(router, kind: str) -> None:
+    sim, api = router
+    netwatch = api.path(NETWATCH)
+    v7 = sim.profile.is_v7
+    typed = {"type": kind} if v7 else {}
+    error = trap(api, f"{NETWATCH}/add", host="web.example.com", **typed)
+    assert "host" in error.message
+    assert list(netwatch) == []
+    if v7:
+        netwatch.add(host="10.0.0.1@main", type=kind)
+        netwatch.add(host="web.example.com", type="dns")
+        assert [row["host"] for row in netwatch] == ["10.0.0.1@main", "web.example.com"]
+        [dns] = [row[".id"] for row in netwatch if row["type"] == "dns"]
+        error = trap(api, f"{NETWATCH}/set", **{".id": dns, "type": kind})
+        assert "host" in error.message
+
+
+def test_netwatch_prints_type_and_empty_scripts_on_v7(router) -> None:
+    sim, api = router
+    netwatch = api.path(NETWATCH)
+    netwatch.add(host="10.0.0.1")
+    [row] = netwatch
+    if sim.profile.is_v7:
+        assert row["type"] == "simple"
+        assert (row["up-script"], row["down-script"], row["test-script"]) == ("", "", "")
+        assert "interval" not in row  # the other defaults apply unprinted
+    else:
+        assert "type" not in row
+        assert (row["up-script"], row["down-script"]) == ("", "")
+
+
+@pytest.mark.parametrize("version", ["6.49", "7.11", "7.16", "7.20"])
+def test_netwatch_icmp_options_of_7_16(simulator_factory, api_connect, version: str) -> None:
+    sim = simulator_factory(version=version)
+    api = api_connect(sim)
+    netwatch = api.path(NETWATCH)
+    newer = {"accept-icmp-time-exceeded": "yes", "ttl": 64}
+    if sim.profile.number >= (7, 16):
+        netwatch.add(host="10.0.0.1", type="icmp", **newer)
+        [row] = netwatch
+        assert (row["accept-icmp-time-exceeded"], row["ttl"]) == (True, 64)
+        error = trap(api, f"{NETWATCH}/add", host="10.0.0.2", ttl=256)
+        assert "ttl" in error.message
+    else:
+        for name, value in newer.items():
+            assert trap(api, f"{NETWATCH}/add", host="10.0.0.1",
+                        **{name: value}).message == unknown(sim, name)
+
+
+def test_netwatch_https_certificate_options(router) -> None:
+    sim, api = router
+    options = {"certificate": "server-ca", "check-certificate": "yes"}
+    if not sim.profile.is_v7:
+        assert trap(api, f"{NETWATCH}/add", host="10.0.0.1",
+                    certificate="server-ca").message == unknown(sim, "certificate")
+        return
+    api.path(NETWATCH).add(host="10.0.0.1", type="https-get", **options)
+    [row] = api.path(NETWATCH)
+    assert (row["certificate"], row["check-certificate"]) == ("server-ca", True)
+
+
+def test_http_get_passes_by_http_codes_and_100_to_299_without(router) -> None:
+    sim, api = router
+    if not sim.profile.is_v7:
+        error = trap(api, f"{NETWATCH}/add", host="10.0.0.1", type="http-get")
+        assert error.message == unknown(sim, "type")
+        return
+    netwatch = api.path(NETWATCH)
+    for name in ("http-code-min", "http-code-max"):
+        error = trap(api, f"{NETWATCH}/add", host="10.0.0.1", type="http-get", **{name: 200})
+        assert error.message == unknown(sim, name)
+    assert "http-codes" in trap(api, f"{NETWATCH}/add", host="10.0.0.1", type="http-get",
+                                **{"http-codes": "ok"}).message
+    sim.set_host("10.0.0.1", port=80, http_code=301)
+    sim.set_host("10.0.0.2", port=80, http_code=204)
+    sim.set_host("10.0.0.3", port=80, http_code=301)
+    netwatch.add(host="10.0.0.1", type="http-get", name="redirect")
+    netwatch.add(host="10.0.0.2", type="http-get", name="no-content")
+    netwatch.add(host="10.0.0.3", type="http-get", name="listed", **{"http-codes": "200,301"})
+    sim.advance(5)
+    assert {row["name"]: row["status"] for row in netwatch} == {
+        "redirect": "down", "no-content": "up", "listed": "up"}
