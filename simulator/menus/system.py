@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from simulator.router import Router
 
 ALL_POLICY_TEXT = PolicyList().parse(",".join(ALL_POLICIES))
+EPOCH = datetime(1970, 1, 1)
 
 # [uncertain] the reference has this text for duplicate names on v7 but not for these menus.
 DUPLICATE_NAME = "failure: item with this name already exists"
@@ -148,6 +149,12 @@ class SchedulerMenu(NamedMenu):
         now = router.clock.wallclock()
         props.setdefault("start-date", format_date(now, router.profile.iso_dates))
         props.setdefault("start-time", f"{now:%H:%M:%S}")
+
+    def check(self, router: Router, props: dict[str, str], item: Item | None) -> None:
+        super().check(router, props, item)
+        if props.get("start-time") == "startup":
+            # A startup entry has no date of its own: RouterOS prints the epoch.
+            props["start-date"] = format_date(EPOCH, router.profile.iso_dates)
 
     def printed(self, router: Router, item: Item) -> dict[str, str]:
         row = super().printed(router, item)

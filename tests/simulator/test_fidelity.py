@@ -213,3 +213,40 @@ def test_http_get_passes_by_http_codes_and_100_to_299_without(router) -> None:
     sim.advance(5)
     assert {row["name"]: row["status"] for row in netwatch} == {
         "redirect": "down", "no-content": "up", "listed": "up"}
+
+
+# -- scheduler --------------------------------------------------------------------------------
+
+SCHEDULER = "/system/scheduler"
+
+
+def test_startup_entries_print_the_epoch_as_start_date(router) -> None:
+    sim, api = router
+    scheduler = api.path(SCHEDULER)
+    scheduler.add(name="boot", **{"start-time": "startup", "on-event": ":log info boot"})
+    scheduler.add(name="later", **{"start-time": "01:00:00", "on-event": ":log info later"})
+    epoch = "1970-01-01" if sim.profile.iso_dates else "jan/01/1970"
+    rows = {row["name"]: row for row in scheduler}
+    assert rows["boot"]["start-date"] == epoch
+    assert rows["later"]["start-date"] != epoch
+    scheduler.update(**{".id": rows["later"][".id"], "start-time": "startup"})
+    assert {row["name"]: row["start-date"] for row in scheduler}["later"] == epoch
+
+
+def test_startup_with_an_interval_does_not_run_at_boot(router) -> None:
+    sim, api = router
+    scheduler = api.path(SCHEDULER)
+    scheduler.add(name="once", **{"start-time": "startup", "on-event": ":log info once"})
+    scheduler.add(name="every", interval="10m",
+                  **{"start-time": "startup", "on-event": ":log info every"})
+    sim.reboot()
+    api = librouteros.connect(sim.host, sim.username, sim.password, port=sim.port)
+    try:
+        sim.advance(60)
+        counts = {row["name"]: row["run-count"] for row in api.path(SCHEDULER)}
+        assert counts == {"once": 1, "every": 0}
+        sim.advance(600)
+        counts = {row["name"]: row["run-count"] for row in api.path(SCHEDULER)}
+        assert counts == {"once": 1, "every": 1}
+    finally:
+        api.close()
