@@ -110,3 +110,27 @@ def test_a_client_that_never_reads_stops_being_read(router, raw_connect, api_con
     # ... and another client is answered meanwhile.
     still_serves(router, api_connect)
     assert router.stats[f"{NAT}/print"] < commands
+
+
+def test_a_long_query_stack_is_refused_not_evaluated_for_seconds(router, raw_connect,
+                                                                 api_connect) -> None:
+    from simulator.query import MAX_QUERY_STEPS
+
+    api = api_connect(router)
+    nat = api.path(NAT)
+    for n in range(10):
+        nat.add(chain="dstnat", comment=f"r{n}")
+    client = raw_connect(router)
+    client.login()
+    # Each `?#.` duplicates the top of the stack and copies the whole stack: quadratic work.
+    words = 30_000
+    replies = client.command(f"{NAT}/print", "?comment=r1", *["?#."] * words)
+    assert replies[0][0] == "!trap"
+    assert f"=message=query too complex: more than {MAX_QUERY_STEPS} steps" in replies[0]
+    assert replies[-1] == ["!done"]
+    # An ordinary query over the same items is well within the bound ...
+    replies = client.command(f"{NAT}/print", "?comment=r1", "?comment=r2", "?#|", "?#!",
+                             "?#!")
+    assert [r[0] for r in replies] == ["!re", "!re", "!done"]
+    # ... and the session and the router carry on.
+    still_serves(router, api_connect)
