@@ -7,6 +7,7 @@ the caller passes `canonical(name, value)` to spell a query value as print would
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 from simulator.api import Category, CommandError
@@ -39,8 +40,13 @@ def _same(name: str, value: str) -> str:
     return value
 
 
+_NUMBER = re.compile(r"-?[0-9]{1,20}")
+
+
 def _ordered(left: str, right: str) -> tuple[int, int] | tuple[str, str]:
-    if left.lstrip("-").isdigit() and right.lstrip("-").isdigit():
+    # Numbers compare as numbers; a longer run of digits (a huge value in some property) as
+    # text, never through int() of thousands of digits.
+    if _NUMBER.fullmatch(left) and _NUMBER.fullmatch(right):
         return int(left), int(right)
     return left, right
 
