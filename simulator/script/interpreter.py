@@ -547,9 +547,9 @@ class Interpreter:
     def binary(self, expr: Binary, scope: _Scope, row: dict[str, str] | None) -> Value:
         op = expr.op
         if op in ("&&", "||"):
-            left = self.truth(expr.left, scope, row)
-            if (op == "&&") != left:
-                return left
+            first = self.truth(expr.left, scope, row)
+            if (op == "&&") != first:
+                return first
             return self.truth(expr.right, scope, row)
         left = self.eval(expr.left, scope, row)
         right = self.eval(expr.right, scope, row)
