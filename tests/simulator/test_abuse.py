@@ -134,3 +134,13 @@ def test_a_long_query_stack_is_refused_not_evaluated_for_seconds(router, raw_con
     assert [r[0] for r in replies] == ["!re", "!re", "!done"]
     # ... and the session and the router carry on.
     still_serves(router, api_connect)
+
+
+def test_a_huge_number_in_a_property_does_not_break_a_query(router, api_connect) -> None:
+    api = api_connect(router)
+    nat = api.path(NAT)
+    nat.add(chain="dstnat", comment="9" * 5000)
+    nat.add(chain="dstnat", comment="7")
+    rows = list(api.rawCmd(f"{NAT}/print", "?>comment=5"))
+    # Digits too long for a number compare as text: "9..." > "5", and "7" > 5 as numbers.
+    assert len(rows) == 2
