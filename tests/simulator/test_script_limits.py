@@ -130,3 +130,36 @@ def test_a_netwatch_script_cannot_escalate(router) -> None:
     [full] = [row for row in api.path(SCRIPT) if row["name"] == "full"]
     assert full["dont-require-permissions"] is False
     assert any("not enough permissions (9)" in line["message"] for line in sim.log)
+
+
+def test_rows_examined_count_against_the_run(router, monkeypatch) -> None:
+    from simulator.script import interpreter
+
+    sim, api = router
+    # A smaller cap for the test: the real one (1 000 000 rows) takes seconds to reach.
+    monkeypatch.setattr(interpreter, "MAX_ROWS", 1000)
+    nat = api.path("/ip/firewall/nat")
+    for n in range(100):
+        nat.add(chain="dstnat", comment=f"r{n}")
+    result = run(api, ':for i from=1 to=20 do={ :local n [/ip firewall nat find] }')
+    assert result.startswith("trap: script stopped: more than 1000 rows examined by find/print "
+                             "(line 1 column")
+
+
+def test_an_ordinary_failover_script_of_hundreds_of_lines_runs(router) -> None:
+    sim, api = router
+    nat = api.path("/ip/firewall/nat")
+    for n in range(50):
+        nat.add(chain="dstnat", comment=f"lb-{n}", action="dst-nat",
+                **{"to-addresses": "10.0.0.2", "protocol": "tcp", "dst-port": 80})
+    lines = [":local count 0"]
+    for n in range(300):
+        lines += [
+            f'/ip firewall nat set [find comment="lb-{n % 50}"] disabled=yes',
+            f':foreach r in=[/ip firewall nat find where comment~"^lb-{n % 50}\\$"] do={{',
+            "  :set count ($count + 1)",
+            "}",
+        ]
+    lines.append(":put $count")
+    assert run(api, "\n".join(lines)) == "300\n"
+    assert all(row["disabled"] is True for row in nat)
