@@ -15,6 +15,7 @@ import logging
 import ssl
 import threading
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from simulator.faults import Faults
@@ -187,7 +188,8 @@ class Server:
                 # already one of `_writers`, which `stop()` and `drop_all()` close.
                 await writer.start_tls(self._ssl)
             session = Session(
-                self.router, self.faults, wakeup=lambda: _wake(loop, ready)
+                self.router, self.faults, wakeup=lambda: _wake(loop, ready),
+                abort=lambda: _call(loop, writer.transport.abort),
             )
             self.sessions.add(session)
             sender = asyncio.create_task(self._send(session, writer, ready))
@@ -285,8 +287,13 @@ class Server:
 
 def _wake(loop: asyncio.AbstractEventLoop, ready: asyncio.Event) -> None:
     """Wake a session's sender from any thread; a stopped server has nobody to wake."""
+    _call(loop, ready.set)
+
+
+def _call(loop: asyncio.AbstractEventLoop, action: Callable[[], object]) -> None:
+    """Run `action` on the server's loop, from any thread; a stopped loop runs nothing."""
     with contextlib.suppress(RuntimeError):
-        loop.call_soon_threadsafe(ready.set)
+        loop.call_soon_threadsafe(action)
 
 
 def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:

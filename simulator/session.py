@@ -88,10 +88,14 @@ class Session:
         faults: Faults | None = None,
         *,
         wakeup: Callable[[], None] | None = None,
+        abort: Callable[[], None] | None = None,
     ) -> None:
         self.router = router
         self.faults = faults if faults is not None else Faults()
         self.wakeup = wakeup
+        # Ends the connection at once, from any thread: for a client whose unread output
+        # passed `OUTPUT_LIMIT`, to which nothing more can be written.
+        self.abort = abort
         self.user: str | None = None
         self.closing = False
         self._reader = SentenceReader(
@@ -408,17 +412,20 @@ class Session:
     def _queue(self, batch: list[bytes]) -> None:
         size = sum(len(sentence) for sentence in batch)
         with self._out_lock:
-            if self.queued_bytes > OUTPUT_LIMIT:
+            overflow = self.queued_bytes > OUTPUT_LIMIT
+            if overflow:
                 # A client that reads nothing while `listen` updates pile up: drop it rather
-                # than hold its replies without bound.
-                self._out = [[encode_sentence(["!fatal", "output queue full"])]]
+                # than hold its replies without bound. It is not reading, so no `!fatal`.
+                self._out = []
                 self.queued_bytes = 0
                 self.closing = True
             else:
                 self._out.append(batch)
                 self.queued_bytes += size
                 self.peak_queued_bytes = max(self.peak_queued_bytes, self.queued_bytes)
-        if self.wakeup is not None:
+        if overflow and self.abort is not None:
+            self.abort()
+        elif self.wakeup is not None:
             self.wakeup()
 
 

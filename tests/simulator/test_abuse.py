@@ -144,3 +144,29 @@ def test_a_huge_number_in_a_property_does_not_break_a_query(router, api_connect)
     rows = list(api.rawCmd(f"{NAT}/print", "?>comment=5"))
     # Digits too long for a number compare as text: "9..." > "5", and "7" > 5 as numbers.
     assert len(rows) == 2
+
+
+def test_a_listener_that_never_reads_is_dropped_at_the_output_limit(router, raw_connect,
+                                                                    api_connect) -> None:
+    from simulator.session import OUTPUT_LIMIT
+
+    api = api_connect(router)
+    nat = api.path(NAT)
+    rule = nat.add(chain="dstnat", comment="start")
+    listener = raw_connect(router)
+    listener.login()
+    listener.send(f"{NAT}/listen", ".tag=l")
+    wait_for(lambda: router.stats[f"{NAT}/listen"] == 1)
+    big = 100_000
+    updates = 0
+    # Each change queues the whole changed row for the listener, which reads nothing.
+    assert len(router.sessions) == 2  # the writer and the listener
+    limit = 4 * OUTPUT_LIMIT // big
+    while len(router.sessions) == 2 and updates < limit:
+        nat.update(**{".id": rule, "comment": f"{updates:06d}" + "x" * big})
+        updates += 1
+    wait_for(lambda: len(router.sessions) == 1)
+    assert updates > OUTPUT_LIMIT // big  # it took the limit's worth of updates ...
+    assert updates < limit  # ... and then the listener was dropped
+    assert router.peak_queued_bytes <= OUTPUT_LIMIT + 2 * big
+    still_serves(router, api_connect)
