@@ -7,9 +7,14 @@ server takes with `take_output()` and writes (a batch is the unit that fault lat
 `closing` turns true when the connection must close once the queued output is written.
 
 It knows the router only through `call`, `lock`, `stats`, `profile`, `users`, `menus`,
-`first_unknown_word` and `on_change`, and nothing of sockets, threads or asyncio: `listen`
-updates may arrive from whichever thread changed the router, so the output queue has its own
-lock and `wakeup` tells the server.
+`first_unknown_word`, `on_change` and `clock`, and nothing of sockets, threads or asyncio:
+`listen` updates may arrive from whichever thread changed the router, so the output queue has
+its own lock and `wakeup` tells the server.
+
+It bounds what one client costs (docs/simulator-internals.md, "Limits"): small sentences until
+login, a login deadline on the router's clock, and the bytes of unread replies — past
+`OUTPUT_HIGH` it handles no more commands (`reading_paused`; the server then stops reading),
+past `OUTPUT_LIMIT` it `abort`s the connection.
 """
 
 from __future__ import annotations
