@@ -195,3 +195,24 @@ def test_after_a_reboot_the_state_survives_the_startup_delay(sim_any_version, ap
     lab.sim.advance(300)
     lab.assert_state(set(FIVE) - {dead})
     assert lab.sim.outbox == []  # nothing changed state across the reboot
+
+
+@pytest.mark.parametrize("version", ["6.49", "7.20"])
+def test_hairpin_lan_clients_reach_the_service_by_its_public_address(
+    version, simulator_factory, api_connect
+) -> None:
+    sim = simulator_factory(version=version)
+    site = parse_lb_site("lab", {"web": {
+        "frontend": {"address": FRONTEND, "interface": "ether1", "ports": 80},
+        "servers": SEED, "hairpin": "192.168.1.0/24"}})
+    load_plan(api_connect(sim), plan(site, version))
+    sim.advance(11)
+    servers = {s["address"] for s in SEED.values()}
+    for i in range(20):
+        result = sim.open_connection(f"192.168.1.{50 + i}", 41000, FRONTEND, 80,
+                                     in_interface="bridge")
+        assert result.destination.address in servers
+        assert result.source.address == "192.168.1.1"  # masqueraded: replies come back via NAT
+    outside = sim.open_connection("198.51.100.9", 41000, FRONTEND, 80)
+    assert outside.destination.address in servers
+    assert outside.source.address == "198.51.100.9"  # internet clients keep their address
