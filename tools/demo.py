@@ -193,7 +193,8 @@ def demo(args: argparse.Namespace) -> int:
     loaded = load_plan(args.stack, args.version, args.stacks)
     if not loaded.site.services:
         raise ToolError(f"stack {args.stack} declares no service (routeros-lb:services)")
-    version = loaded.plan.version
+    version = sim_loader.simulator_version(loaded.plan.version)
+    loaded = load_plan(args.stack, version, args.stacks)
     password = secrets.token_urlsafe(16)
     with simulated_router(version, password) as sim:
         config = {**pointed_at(stack_config(args.stack, args.stacks), sim.host, sim.port,

@@ -18,6 +18,22 @@ from tools.traffic import Frontend
 FIRST_PROBE_MARGIN = 5.0
 
 
+def simulator_version(version: str) -> str:
+    """The simulator profile for a plan's version: itself (`6.49`, `7.20`), or for a bare major
+    (`7`, the program's default) the newest profile of that major."""
+    from simulator.profiles import PROFILES
+
+    if version in PROFILES:
+        return version
+    same_major = [key for key in PROFILES if key.split(".")[0] == version]
+    if same_major:
+        return max(same_major, key=lambda key: tuple(int(p) for p in key.split(".")))
+    from tools.cli_common import ToolError
+
+    raise ToolError(f"the simulator plays RouterOS {', '.join(PROFILES)}; not {version} "
+                    "(choose one with --version)")
+
+
 def configure_email(sim: Any, loaded: LoadedStack) -> None:
     email = loaded.site.email
     if email is None:

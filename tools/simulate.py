@@ -183,7 +183,8 @@ def simulate(loaded: LoadedStack, count: int, seed: int) -> list[ServiceReport]:
                 for s in loaded.site.services)
     progress = Progress("simulating", steps * count)
     try:
-        with Simulator(version=loaded.plan.version, seed_defconf=True) as sim:
+        with Simulator(version=sim_loader.simulator_version(loaded.plan.version),
+                       seed_defconf=True) as sim:
             sim_loader.load(sim, loaded)
             return [simulate_service(sim, loaded, service, addresses, progress)
                     for service in sim_loader.services(loaded)]

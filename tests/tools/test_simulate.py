@@ -99,3 +99,14 @@ def test_help_and_bad_arguments(stacks) -> None:
     bad = simulate_cli("--stack", "lab", "--stacks", str(stacks), "--clients", "0")
     assert bad.returncode == 2
     assert "--clients must be 1-100000, not 0" in bad.stderr
+
+
+def test_the_simulated_version_follows_the_plans() -> None:
+    from tools.cli_common import ToolError
+    from tools.sim_loader import simulator_version
+
+    assert simulator_version("6.49") == "6.49"
+    assert simulator_version("7") == "7.20"  # the program's default: any v7
+    assert simulator_version("6") == "6.49"
+    with pytest.raises(ToolError, match="the simulator plays RouterOS 6.40, 6.49"):
+        simulator_version("7.18")
