@@ -24,9 +24,9 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's unknown-during-prev
 
 
 def is_unknown(value: Any) -> bool:
-    # The engine sends the sentinel string; the dynamic provider host deserialises it (with
-    # keep_unknowns) into `pulumi.output.Unknown`, at any depth.
-    if isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN):
+    # The provider host hands check and diff `Unknown()` objects during a preview (it
+    # deserialises with keep_unknowns); direct calls may carry the sentinel string.
+    if isinstance(value, Unknown) or value == UNKNOWN:
         return True
     if isinstance(value, Mapping):
         return any(is_unknown(v) for v in value.values())

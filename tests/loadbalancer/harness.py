@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import random
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,10 +22,15 @@ from typing import Any
 
 import yaml
 
+from balancer.buckets import server_of
+from balancer.model import PlannedOrder, ServicePlan, SitePlan
 from components.program import declare_site
+from components.router_site import RouterSite
 from engine_standin.capture import Registration, capture
 from engine_standin.driver import Driver, Step
 from simulator import Simulator
+from simulator.pcc import pcc_hash
+from tests.conftest import connect_api
 from tests.lifecycle.routers import PASSWORD, STACK_CONFIG, counts, host_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +73,42 @@ def ops(steps: Iterable[Step]) -> dict[str, str]:
     return {step.urn.rsplit("::", 1)[1]: step.op for step in steps}
 
 
+class ApiWrites:
+    """Counts the writes clients send over the API, not those a script they run makes (`/system
+    script run` does its work inside the call): what a deployment writes itself.
+    Use as a context manager; `counts` by command."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.counts: Counter[str] = Counter()
+        self._inside = threading.local()
+
+    def __enter__(self) -> ApiWrites:
+        original = self.sim.router.call
+
+        def call(request: Any) -> Any:
+            depth = getattr(self._inside, "depth", 0)
+            if depth == 0 and request.command.rsplit("/", 1)[1] in WRITES:
+                self.counts[request.command] += 1
+            self._inside.depth = depth + 1
+            try:
+                return original(request)
+            finally:
+                self._inside.depth = depth
+
+        self.sim.router.call = call  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        del self.sim.router.call
+
+    def by_verb(self) -> Counter[str]:
+        verbs: Counter[str] = Counter()
+        for command, n in self.counts.items():
+            verbs[command.rsplit("/", 1)[1]] += n
+        return verbs
+
+
 def writes_since(before: Counter[str], sim: Simulator) -> dict[str, int]:
     delta = counts(sim) - before
     return {command: n for command, n in delta.items() if command.rsplit("/", 1)[1] in WRITES}
@@ -80,6 +122,7 @@ class Deployment:
     sim: Simulator
     config: dict[str, Any] = field(default_factory=dict)
     driver: Driver = field(default_factory=lambda: Driver(STACK_CONFIG, env=host_env()))
+    plan: SitePlan | None = None
 
     def __post_init__(self) -> None:
         if not self.config:
@@ -105,16 +148,24 @@ class Deployment:
     # -- the engine's commands -------------------------------------------------------------
 
     def program(self, config: dict[str, Any] | None = None) -> list[Registration]:
-        return capture(declare_site, stack=self.stack, config=config or self.config)
+        """The program's registrations; `self.plan` becomes the site plan it was built from."""
+        sites: list[RouterSite] = []
+        registrations = capture(lambda: sites.append(declare_site()), stack=self.stack,
+                                config=config or self.config)
+        self.plan = sites[0].plan
+        return registrations
 
-    def up(self, config: dict[str, Any] | None = None) -> dict[str, str]:
-        """`pulumi up`; with `config`, that config becomes the stack's from now on."""
+    def up(self, config: dict[str, Any] | None = None,
+           program: list[Registration] | None = None) -> dict[str, str]:
+        """`pulumi up`; with `config`, that config becomes the stack's from now on. `program`:
+        the registrations of that config when they were captured already."""
         if config is not None:
             self.config = config
-        return ops(self.driver.up(self.program()))
+        return ops(self.driver.up(program or self.program()))
 
-    def preview(self, config: dict[str, Any] | None = None) -> dict[str, str]:
-        return ops(self.driver.preview(self.program(config)))
+    def preview(self, config: dict[str, Any] | None = None,
+                program: list[Registration] | None = None) -> dict[str, str]:
+        return ops(self.driver.preview(program or self.program(config)))
 
     def refresh(self) -> dict[str, tuple[str, ...]]:
         return {step.urn.rsplit("::", 1)[1]: step.changed if step.op == "refresh" else ("gone",)
@@ -144,6 +195,10 @@ class Deployment:
                            if item.props.get("name") in names]
         return found
 
+    def service_plan(self, name: str = "web") -> ServicePlan:
+        assert self.plan is not None, "no program captured yet"
+        return next(service for service in self.plan.services if service.service == name)
+
     def state_of(self, name: str) -> Any:
         return next(entry for urn, entry in self.driver.state.items()
                     if urn.rsplit("::", 1)[1] == name)
@@ -167,6 +222,16 @@ def everything(sim: Simulator) -> dict[str, list[tuple[str, dict[str, str]]]]:
 
 RUNTIME_PROPS = frozenset({"bytes", "packets", "run-count", "last-started", "next-run", "status",
                            "since", "done-tests", "failed-tests"})
+
+
+@contextmanager
+def by_hand(sim: Simulator) -> Iterator[Any]:
+    """An admin's own API session (TLS when the router serves it), as WinBox would edit."""
+    api = connect_api(sim, username=sim.username, password=PASSWORD)
+    try:
+        yield api
+    finally:
+        api.close()
 
 
 # -- clients -------------------------------------------------------------------------------
@@ -193,3 +258,88 @@ def servers(results: dict[str, Any]) -> dict[str, str]:
     """client → the address its connection reached (`router` when the router took it)."""
     return {client: ("router" if r.to_router else r.destination.address)
             for client, r in results.items()}
+
+
+# -- what a change must touch ------------------------------------------------------------------
+
+def expected_ops(old: SitePlan, new: SitePlan) -> dict[str, str]:
+    """Resource name → the step a change from `old` to `new` must take, for the objects of the
+    plans (`same` for the ones that must not be touched). ChainOrders and sync runs are left out:
+    their steps depend on ids as well."""
+    def objects(plan: SitePlan) -> dict[str, Any]:
+        return {obj.key: obj for service in plan.services for obj in service.objects}
+
+    before, after = objects(old), objects(new)
+    out: dict[str, str] = {}
+    for key, obj in after.items():
+        was = before.get(key)
+        if was is None:
+            out[key] = "create"
+        elif _declared(was) == _declared(obj):
+            out[key] = "same"
+        elif obj.menu == "netwatch" and was.properties.get("type") != obj.properties.get("type"):
+            out[key] = "replace"  # each probe type takes its own fields
+        else:
+            out[key] = "update"
+    out.update({key: "delete" for key in before.keys() - after.keys()})
+    return out
+
+
+def _declared(obj: Any) -> tuple:
+    """What a resource diffs: properties other than the runtime-owned ones, tag, ownership."""
+    props = {k: v for k, v in obj.properties.items() if k not in obj.runtime_owned}
+    return (obj.menu, tuple(sorted(props.items())), obj.tag, tuple(sorted(obj.runtime_owned)))
+
+
+def chain_tags(sim: Simulator, path: str, chain: str) -> list[str | None]:
+    """The ownership tags of a chain's rules in router order (None: not ours)."""
+    out: list[str | None] = []
+    for item in sim.router.menus[path].items:
+        if item.props.get("chain") != chain:
+            continue
+        comment = item.props.get("comment", "")
+        out.append(comment.rsplit("[lb:", 1)[1].rstrip("]") if "[lb:" in comment else None)
+    return out
+
+
+def assert_in_order(sim: Simulator, service: ServicePlan) -> None:
+    """Every planned order holds on the router: its rules in order, together, at its position
+    (top: only the router's own dynamic rules before them)."""
+    tag_of = {obj.key: obj.tag for obj in service.objects}
+    for order in service.orders:
+        path = MANGLE if order.menu == "mangle" else NAT
+        tags = chain_tags(sim, path, order.chain)
+        wanted = [tag_of[key] for key in order.members]
+        assert wanted[0] in tags, (order.key, tags)
+        start = tags.index(wanted[0])
+        assert tags[start:start + len(wanted)] == wanted, (order.key, tags)
+        if order.position == "top":
+            head = [item for item in sim.router.menus[path].items
+                    if item.props.get("chain") == order.chain][:start]
+            assert all(item.dynamic for item in head), order.key
+        if order.position == "before":
+            after = [item for item in sim.router.menus[path].items
+                     if item.props.get("chain") == order.chain][start + len(wanted)]
+            assert after.props.get("comment") == order.before_comment, order.key
+
+
+def orders_of(service: ServicePlan) -> dict[str, PlannedOrder]:
+    return {order.key: order for order in service.orders}
+
+
+# -- where clients should go -------------------------------------------------------------------
+
+def expected_servers(service: ServicePlan, addresses: dict[str, str], clients: Iterable[str],
+                     up: Iterable[str], frontend: str, port: int, src_port: int,
+                     classifier: str = "src-address") -> dict[str, str | None]:
+    """client → the server address the bucket table sends it to with the servers `up` up (by
+    name), with the simulator's PCC hash as the router's."""
+    table = service.buckets
+    slots, groups = len(table.slots), len(table.groups)
+    alive = list(up)
+    out: dict[str, str | None] = {}
+    for client in clients:
+        value = pcc_hash(classifier, client, src_port, frontend, port)
+        name = server_of(table, alive, value % slots, value % groups)
+        out[client] = addresses[name] if name else None
+    return out
