@@ -19,7 +19,7 @@ test: setup                         ## run every test layer against the simulato
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that counts as a failure" >&2; fi; \
 	exit $$status
 
-demo: setup                         ## the main job against the simulator: apply the dev stack, show the router
+demo: setup                         ## the dev stack on a simulated router: plan, up, a server failing and back, destroy
 	$(PY) -m tools.demo
 
 sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) for `pulumi up --stack dev`; type `help` in it

@@ -121,6 +121,13 @@ def test_with_pulumi_on_path_the_demo_drives_the_cli(tmp_path: Path) -> None:
         assert (config["routeros:host"], config["routeros:tls"]) == ("127.0.0.1", False)
         assert config["routeros-lb:services"]["web"]["servers"]["web1"]["address"] \
             == "192.168.1.11"
+    # Every `pulumi` command the README tells a user to type was run by the demo.
+    from tests.test_readme import pulumi_commands
+
+    ran = [positional(call["argv"]) for call in calls]
+    for words in pulumi_commands():
+        verb = words[:2] if words[0] in ("stack", "config") else words[:1]
+        assert any(command[:len(verb)] == verb for command in ran), words
     assert not Path(project).parent.exists()  # the temporary directory is gone
     assert (ROOT / "stacks" / "Pulumi.dev.yaml").read_bytes() == dev_stack
     shown = screens(result.stdout)
