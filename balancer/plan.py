@@ -80,7 +80,11 @@ class _Builder:
     def named(self, menu: str, role: str, props: dict[str, str],
               depends_on: tuple[str, ...] = ()) -> str:
         key = naming.key(self.service, role)
+        # Tagged too: a create whose reply was lost (a dropped connection after the `add`) must
+        # be adopted on the re-run, and the providers never take over an untagged same-named
+        # script or scheduler.
         self.objects.append(PlannedObject(key=key, menu=menu, properties=props,  # type: ignore[arg-type]
+                                          tag=naming.tag(self.site, self.service, role),
                                           depends_on=depends_on))
         return key
 
