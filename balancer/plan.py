@@ -169,7 +169,8 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     # nat: primaries, then failovers, then the jump.
     nat_members = []
     for name in names:
-        props = {"chain": chain, "action": "dst-nat",
+        # `protocol` on every rule of the chain: RouterOS takes `to-ports` only with a protocol.
+        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "connection-mark": naming.connection_mark(service, name),
                  "to-addresses": spec.servers[name].address, "disabled": "false"}
         if ports[name]:
@@ -179,7 +180,7 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     failover_owned = ("to-addresses", "to-ports") if set_ports else ("to-addresses",)
     for j, preferences in enumerate(table.groups):
         first = preferences[0]
-        props = {"chain": chain, "action": "dst-nat",
+        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "to-addresses": spec.servers[first].address}
         if j < groups - 1:
             props["packet-mark"] = naming.packet_mark(service, j)
