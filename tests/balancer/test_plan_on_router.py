@@ -127,6 +127,17 @@ def test_the_plan_loads_in_order_and_every_server_starts_up(lab: Lab) -> None:
     assert not [line for line in lab.sim.log if "error" in line["topics"]]
 
 
+def test_6_other_traffic_meets_one_rule_of_ours_per_table(lab: Lab) -> None:
+    for dst, port in ((FRONTEND, 22), ("192.0.2.7", 80), (FRONTEND, 8291)):
+        result = lab.sim.open_connection("198.51.100.77", 42000, dst, port)
+        assert result.evaluated["mangle"] == 1
+        assert result.evaluated["dstnat"] == 1
+    service = lab.sim.open_connection("198.51.100.77", 42001, FRONTEND, 80)
+    d, m, n = len(lab.plan.buckets.slots), len(lab.plan.buckets.groups), len(lab.spec.servers)
+    assert service.evaluated["mangle"] == 1 + d + m - 1  # every rule of the chain: passthrough
+    assert service.evaluated["dstnat"] <= 1 + n + m
+
+
 def test_failures_and_recovery_follow_netwatch_and_mail_once_per_change(lab: Lab) -> None:
     names = sorted(lab.spec.servers)
     everyone = set(names)
