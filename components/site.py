@@ -24,9 +24,9 @@ from pydantic import (
 from balancer.spec import (
     SERVICES_KEY,
     SITE_KEY,
-    SITE_NAME,
     LbSite,
     ServiceSpec,
+    SiteName,
     Slug,
     services_key,
 )
@@ -99,7 +99,7 @@ class SiteSpec(_Spec):
     router: RouterSpec
     email: EmailSpec | None = None
     # `routeros-lb:site`: the name in ownership tags; None means the stack's name.
-    site: Annotated[str, Field(pattern=SITE_NAME.pattern)] | None = None
+    site: SiteName | None = None
     services: dict[Slug, ServiceSpec] = {}
 
 
@@ -193,4 +193,5 @@ def lb_site(site: SiteSpec, stack: str) -> LbSite:
             notify=list(site.email.to) if site.email else [],
         )
     except ValidationError as error:
-        raise SiteConfigError([(SITE_KEY, _reason(e)) for e in error.errors()]) from None
+        hint = "" if site.site else f" (unset, so the stack's name {stack!r} was used)"
+        raise SiteConfigError([(SITE_KEY, _reason(e) + hint) for e in error.errors()]) from None
