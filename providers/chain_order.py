@@ -45,6 +45,7 @@ from pydantic import (
 )
 
 from providers.connection import RouterSettings, client_for, password_source
+from providers.errors import ProviderError
 from providers.menu_item import router_target, split_comment
 from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
 from providers.schemas.base import is_unknown
@@ -54,7 +55,7 @@ INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
 OUTPUTS = ("observed_ids", "drift", "rule_tags")
 
 
-class ChainOrderError(Exception):
+class ChainOrderError(ProviderError):
     """The wanted order cannot be applied; the message names the menu, the chain and the rule."""
 
 

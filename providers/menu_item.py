@@ -145,7 +145,7 @@ class MenuItemProvider(ResourceProvider):
         elif not is_unknown(router):
             try:
                 inputs["router"] = RouterSettings.from_inputs(router).as_inputs()
-            except (ValueError, TypeError) as exc:
+            except RouterError as exc:
                 failures.append(CheckFailure("router", f"invalid router settings: {exc}"))
         tag = news.get("ownership_tag")
         if tag is not None and not is_unknown(tag):
@@ -482,7 +482,7 @@ def router_target(router: Any) -> tuple[str, int] | None:
         return None
     try:
         return RouterSettings.from_inputs(router).target
-    except (ValueError, TypeError):
+    except RouterError:
         return None
 
 
