@@ -36,6 +36,13 @@ def test_tls_changes_the_default_port() -> None:
         ({"router": {"host": "r1", "port": 70000}}, "routeros:port", "less than or equal to 65535"),
         ({"router": {"host": "r1", "verifyTls": "maybe"}}, "routeros:verifyTls", "boolean"),
         ({"router": {}}, "routeros:host", "is required"),
+        ({"router": {"host": "r1\n"}}, "routeros:host", "IP address or a host name"),
+        ({"router": {"host": "r1", "username": "ädmin"}}, "routeros:username", "ASCII"),
+        (
+            {"router": {"host": "r1"}, "email": {**EMAIL, "to": "c@d\n"}},
+            "routeros-lb:email.to.0",
+            "e-mail address",
+        ),
         (
             {"router": {"host": "r1"}, "email": {"server": "m", "from": "a@b", "to": ["nope"]}},
             "routeros-lb:email.to.0",
@@ -49,7 +56,7 @@ def test_tls_changes_the_default_port() -> None:
         (
             {"router": {"host": "r1"}, "email": {**EMAIL, "smtp": 1}},
             "routeros-lb:email.smtp",
-            "not a known setting",
+            "not a known setting; known: from, port, server, tls, to, user",
         ),
     ],
 )
