@@ -106,6 +106,16 @@ def _inputs_of(props: dict[str, Any]) -> dict[str, Any]:
     return {key: props.get(key) for key in INPUTS if props.get(key) is not None}
 
 
+def _spec(props: dict[str, Any]) -> ChainOrderSpec:
+    """The validated inputs of create, update and read; `ChainOrderError` when they are not
+    valid (check reports the same problems as failures, so only a skipped check gets here)."""
+    try:
+        return ChainOrderSpec.model_validate(_inputs_of(props))
+    except ValidationError as exc:
+        reasons = "; ".join(f"{f.property}: {f.reason}" for f in _failures(exc))
+        raise ChainOrderError(f"invalid ChainOrder inputs: {reasons}") from None
+
+
 def _normalised(props: dict[str, Any]) -> dict[str, Any]:
     """Inputs in their checked form (defaults filled), or as given when unknown or invalid."""
     inputs = _inputs_of(props)
@@ -254,14 +264,14 @@ class ChainOrderProvider(ResourceProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = ChainOrderSpec.model_validate(_inputs_of(props))
+        spec = _spec(props)
         return CreateResult(f"{spec.path}:{spec.chain}", self._apply(spec))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(ChainOrderSpec.model_validate(_inputs_of(news)), olds))
+        return UpdateResult(self._apply(_spec(news), olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        spec = ChainOrderSpec.model_validate(_inputs_of(props))
+        spec = _spec(props)
         # Shares the bulk read of the path with every rule refreshed in this run.
         rows = client_for(spec.router).snapshot(spec.path)
         spec = _follow(spec, props, rows)

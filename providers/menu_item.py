@@ -129,7 +129,12 @@ class MenuItemProvider(ResourceProvider):
     @staticmethod
     def _runtime_owned(props: Mapping[str, Any]) -> frozenset[str]:
         owned = props.get("runtime_owned") or ()
-        return frozenset(owned) if not is_unknown(owned) else frozenset()
+        if is_unknown(owned):
+            return frozenset()
+        if not isinstance(owned, list | tuple) or not all(isinstance(o, str) for o in owned):
+            raise RouterError(f"runtime_owned must be a list of property names, not {owned!r:.60}",
+                              kind="input")
+        return frozenset(owned)
 
     # -- Pulumi lifecycle --------------------------------------------------------------------
 
@@ -225,6 +230,7 @@ class MenuItemProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        self._runtime_owned(props)  # refuses a malformed one before anything is written
         client = self._client(props)
         version = client.version
         schema = self._versioned(props, version)
@@ -311,11 +317,11 @@ class MenuItemProvider(ResourceProvider):
                           outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        owned = self._runtime_owned(news) | self._runtime_owned(olds)
         client = self._client(news)
         version = client.version
         schema = self._versioned(news, version)
         values = self._values(news)
-        owned = self._runtime_owned(news) | self._runtime_owned(olds)
         target = None if schema.kind == "singleton" else self._current_id(
             client, schema.path, id_, olds, command="set")
         args = (self._values(olds), values, news.get("ownership_tag"), olds.get("ownership_tag"),
