@@ -426,7 +426,7 @@ class MenuItemProvider(ResourceProvider):
     def _decode(self, schema: MenuSchema, row: Mapping[str, str], version: Version) -> dict:
         current = schema.decode(row, version)
         if self._has_comment:
-            comment = split_comment(row.get("comment"))[0]
+            comment: Canonical | None = split_comment(row.get("comment"))[0]
             current.pop("comment", None)
             if comment is not None:
                 # Canonical like the input (trailing spaces); kept verbatim when it cannot be.

@@ -47,7 +47,7 @@ def split_word(word: str) -> tuple[str, str]:
 class StringApi(Api):
     """librouteros' `Api`, reading attribute values as the router's strings."""
 
-    def readSentence(self) -> tuple[str, dict[str, str]]:  # type: ignore[override]  # noqa: N802
+    def readSentence(self) -> tuple[str, dict[str, str]]:  # noqa: N802 - overrides librouteros
         reply_word, words = self.protocol.readSentence()
         return reply_word, dict(split_word(word) for word in words if word.startswith("="))
 
@@ -63,7 +63,7 @@ class StringApi(Api):
                 reply.rows.append(attrs)
             elif kind == "!trap":
                 traps.append(TrapError(message=attrs.get("message", "unknown error"),
-                                       category=attrs.get("category")))  # type: ignore[arg-type]
+                                       category=attrs.get("category")))
             elif kind == "!done":
                 reply.ret = attrs.get("ret")
                 break
@@ -93,7 +93,7 @@ def ascii_words(words: Iterable[str], *, path: str, command: str) -> list[str]:
 
 def _category(value: object) -> int | None:
     try:
-        return int(value)  # type: ignore[call-overload, no-any-return]
+        return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
 
@@ -139,7 +139,7 @@ def map_exceptions(
         raise fail("timed out waiting for the router", "connection") from None
     except UnicodeError as exc:
         # A host name the resolver cannot encode (IDNA), or text that is not ASCII.
-        raise fail(f"cannot encode for the router: {exc.reason}", "input") from None
+        raise fail(f"cannot encode for the router: {exc}", "input") from None
     except OSError as exc:
         raise fail(f"connection failed: {exc.strerror or exc}", "connection") from None
     except LibRouterosError as exc:

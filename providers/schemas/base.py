@@ -121,7 +121,7 @@ class MenuSchema:
             prop.name: (Annotated[Any, BeforeValidator(_refusing(prop.normalise))], None)
             for prop in self.props
         }
-        return create_model(  # type: ignore[call-overload, no-any-return]
+        return create_model(
             f"{self.key.title()}Properties",
             __config__=ConfigDict(extra="forbid", frozen=True),
             **fields,
