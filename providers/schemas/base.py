@@ -143,6 +143,10 @@ class MenuSchema:
                 if error["type"] == "extra_forbidden":
                     known = ", ".join(sorted(self.by_name))
                     issues.append((name, f"{self.path} has no property {name!r}; known: {known}"))
+                elif name in self.by_name and self.by_name[name].secret:
+                    # Reasons quote the value; a secret's must not reach a log or the console.
+                    issues.append((name, f"{name} is not valid (the value is secret and not "
+                                         "shown): printable ASCII only"))
                 else:
                     issues.append((name, _reason(error)))
             bad = {name for name, _ in issues}

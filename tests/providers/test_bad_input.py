@@ -113,3 +113,11 @@ def test_non_ascii_password_is_a_clear_error(sim: Simulator) -> None:
         assert "pässword" not in str(caught.value)
     finally:
         password_source.set(PASSWORD)
+
+
+def test_a_refused_smtp_password_is_not_quoted(sim: Simulator) -> None:
+    failures = _failures(MenuItemProvider("email"),
+                         _inputs(sim, server="10.0.0.25", password="pässwörd-Kiwi\n"))
+    assert "password" in failures
+    assert "ä" not in failures["password"]
+    assert "Kiwi" not in failures["password"]
