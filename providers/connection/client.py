@@ -20,7 +20,7 @@ from typing import Any
 from providers.connection.dial import Connection, dial
 from providers.connection.identities import ACCOUNTED, SNAPSHOT_MAX_AGE, Identities, Snapshot
 from providers.connection.password import install_log_redaction, password_source
-from providers.connection.reply import Reply, ascii_words, map_exceptions
+from providers.connection.reply import Reply, map_exceptions
 from providers.connection.settings import RouterSettings
 from providers.errors import RouterError
 from providers.normalise import duration_seconds
@@ -231,7 +231,6 @@ class RouterClient:
 
     def _call(self, path: str, verb: str, words: list[str], *, idempotent: bool) -> Reply:
         path = _norm_path(path)
-        words = ascii_words(words, path=path, command=verb)
         with self._lock:
             if verb == "print":
                 return self._exchange(path, verb, words, idempotent=idempotent)

@@ -24,9 +24,10 @@ from librouteros.exceptions import (
 
 from providers.errors import Kind, RouterError, redact
 
-# Every byte read is one character: nothing the router holds is dropped or fails to decode
-# (librouteros' default, ASCII with errors ignored, drops every non-ASCII byte). What we send is
-# ASCII, refused before sending otherwise (`ascii_words`).
+# One character per byte, both ways: nothing the router holds is dropped or fails to decode
+# (librouteros' default, ASCII with errors ignored, drops every non-ASCII byte), and what was read
+# goes back as the same bytes (the e-mail settings restored at delete). What the providers write
+# from a program's inputs is ASCII: check refuses anything else, and so does create.
 ENCODING = "latin-1"
 
 
@@ -73,22 +74,6 @@ class StringApi(Api):
         if traps:
             raise traps[0]
         return reply
-
-
-def ascii_words(words: Iterable[str], *, path: str, command: str) -> list[str]:
-    """`words`, refused with a `RouterError` naming the property when one is not ASCII.
-
-    Check refuses such values first; this is the last line for a call that skipped it.
-    RouterOS 6 interprets non-ASCII bytes in the code page of whoever looks, v7 stores the bytes
-    without saying which encoding they are in: nothing we could send reads back as written."""
-    words = list(words)
-    for word in words:
-        if not word.isascii():
-            name = split_word(word)[0] if word.count("=") >= 2 else word
-            raise RouterError(f"{name}: has non-ASCII characters; RouterOS does not store text "
-                              "in a defined encoding, so only ASCII is sent",
-                              path=path, command=command, kind="input")
-    return words
 
 
 def _category(value: object) -> int | None:

@@ -121,3 +121,18 @@ def test_a_refused_smtp_password_is_not_quoted(sim: Simulator) -> None:
     assert "password" in failures
     assert "ä" not in failures["password"]
     assert "Kiwi" not in failures["password"]
+
+
+def test_settings_found_with_non_ascii_bytes_are_restored_byte_for_byte(sim: Simulator) -> None:
+    """The e-mail settings a create finds go back at delete as the bytes they were."""
+    api = librouteros.connect(sim.host, USERNAME, PASSWORD, port=sim.port, timeout=5,
+                              encoding="utf-8")
+    try:
+        tuple(api("/tool/e-mail/set", **{"from": "Störung <r@example.com>"}))
+    finally:
+        api.close()
+    provider = MenuItemProvider("email")
+    created = provider.create(provider.check({}, _inputs(sim, server="10.0.0.25")).inputs)
+    provider.delete(created.id, created.outs)
+    rows = client_for(settings_for(sim)).print("/tool/e-mail")
+    assert rows[0]["from"].encode("latin-1") == "Störung <r@example.com>".encode()
