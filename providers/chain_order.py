@@ -21,6 +21,7 @@ The module and class names are a stable interface (providers are pickled by refe
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import pulumi
@@ -48,9 +49,13 @@ from providers.connection import RouterSettings, client_for, password_source
 from providers.errors import ProviderError
 from providers.menu_item import router_target, split_comment
 from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
+from providers.normalise import text
+from providers.schemas._firewall import name_like
 from providers.schemas.base import is_unknown
 
 PATHS = ("/ip/firewall/mangle", "/ip/firewall/nat")
+# A RouterOS item id; anything else would be sent inside `=numbers=` (a comma names two rules).
+_RULE_ID = re.compile(r"\*[0-9A-Fa-f]{1,16}")
 INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
 OUTPUTS = ("observed_ids", "drift", "rule_tags")
 
@@ -79,9 +84,24 @@ class ChainOrderSpec(BaseModel):
             raise ValueError("before_comment is only used with position 'before'")
         return self
 
+    @field_validator("chain")
+    @classmethod
+    def _chain_name(cls, chain: str) -> str:
+        return name_like(chain, what="chain name")
+
+    @field_validator("before_comment")
+    @classmethod
+    def _comment_text(cls, comment: str | None) -> str | None:
+        # Compared with comments as the router holds them, which is ASCII when we wrote them.
+        return None if comment is None else text(comment)
+
     @field_validator("rule_ids")
     @classmethod
     def _distinct(cls, rule_ids: list[str]) -> list[str]:
+        wrong = [rid for rid in rule_ids if not _RULE_ID.fullmatch(rid)]
+        if wrong:
+            raise ValueError(f"{', '.join(repr(w) for w in wrong[:3])}: not rule ids; pass the "
+                             "rule resources' ids (`rule.id`, like *1A)")
         twice = sorted({rid for rid in rule_ids if rule_ids.count(rid) > 1})
         if twice:
             raise ValueError(f"rule_ids lists {', '.join(twice)} more than once")

@@ -136,3 +136,17 @@ def test_settings_found_with_non_ascii_bytes_are_restored_byte_for_byte(sim: Sim
     provider.delete(created.id, created.outs)
     rows = client_for(settings_for(sim)).print("/tool/e-mail")
     assert rows[0]["from"].encode("latin-1") == "Störung <r@example.com>".encode()
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("rule_ids", ["*1,*2"]), ("rule_ids", ["1"]), ("chain", "pre routing"),
+    ("before_comment", "Zürich"),
+])
+def test_chain_order_refuses_at_check(sim: Simulator, field: str, value: Any) -> None:
+    from providers.chain_order import ChainOrderProvider
+
+    news = {"router": settings_for(sim).as_inputs(), "path": "/ip/firewall/nat",
+            "chain": "dstnat", "rule_ids": ["*1"], "position": "before", "before_comment": "x",
+            field: value}
+    result = ChainOrderProvider().check({}, news)
+    assert field in {f.property for f in result.failures}
