@@ -45,8 +45,8 @@ from pydantic import (
     model_validator,
 )
 
+from providers import errors
 from providers.connection import RouterSettings, client_for, password_source
-from providers.errors import ProviderError
 from providers.menu_item import router_target, split_comment
 from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
 from providers.normalise import text
@@ -60,7 +60,7 @@ INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
 OUTPUTS = ("observed_ids", "drift", "rule_tags")
 
 
-class ChainOrderError(ProviderError):
+class ChainOrderError(errors.ProviderError):
     """The wanted order cannot be applied; the message names the menu, the chain and the rule."""
 
 

@@ -8,12 +8,10 @@ compared only when declared (`kept_unless_declared`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from providers import normalise as n
-from providers.schemas.base import Canonical, Menu, MenuSchema, Prop
+from providers.schemas.base import Menu, MenuSchema, Prop
 
 V7: tuple[int, int, int] = (7, 0, 0)
 TYPES = ("simple", "icmp", "tcp-conn", "http-get", "https-get", "dns")
@@ -35,7 +33,7 @@ def _percent(value: object) -> str:
     return n.integer(text, high=100) + "%"
 
 
-def _v7(name: str, normalise: Callable[[object], Canonical | None], **kw: Any) -> Prop:
+def _v7(name: str, normalise, **kw) -> Prop:  # type: ignore[no-untyped-def]
     return Prop(name, normalise, since=V7, **kw)
 
 
