@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -53,7 +54,6 @@ def _mailbox(value: str) -> str:
 Host = Annotated[str, AfterValidator(_host)]
 Mailbox = Annotated[str, AfterValidator(_mailbox)]
 Port = Annotated[int, Field(ge=1, le=65535)]
-UserName = Annotated[str, AfterValidator(_user_name)]
 
 
 class _Spec(BaseModel):
@@ -70,11 +70,16 @@ class RouterSpec(_Spec):
     tls: bool = False
     ca_file: str | None = Field(default=None, alias="caFile", min_length=1)
     verify_tls: bool = Field(default=True, alias="verifyTls")
-    username: UserName = "admin"
+    username: str = Field(default="admin", min_length=1)
 
     @property
     def effective_port(self) -> int:
         return self.port or (8729 if self.tls else 8728)
+
+    @field_validator("username")
+    @classmethod
+    def _username_is_ascii(cls, value: str) -> str:
+        return _user_name(value)
 
 
 class EmailSpec(_Spec):
