@@ -5,30 +5,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components.router_site import RouterSite
-from components.site import STRUCTURED_KEYS, SiteConfigError, read_site
+from components.site import read_site
 
 
-def config_value(key: str) -> Any:
-    """A stack config value by its full key (`routeros:port`): the text the user wrote, parsed
-    only for the keys whose value is a mapping or a list (`routeros-lb:email`), which the engine
-    hands over as JSON. A scalar stays a string (`1.10`, `null`); the spec converts it."""
+def config_value(key: str) -> str | None:
+    """A stack config value by its full key (`routeros:port`), as the engine hands it over: the
+    text the user wrote for a scalar (`1.10`, `null` stay text), JSON for a mapping or a list.
+    Only the site spec knows which keys hold structures, and decodes those (`parse_site`)."""
     namespace, name = key.split(":", 1)
-    raw = pulumi.Config(namespace).get(name)
-    if raw is None or key not in STRUCTURED_KEYS:
-        return raw
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise SiteConfigError([(key, "must be a mapping of settings (YAML under the key)")]) \
-            from None
+    return pulumi.Config(namespace).get(name)
 
 
 def _is_file(path: str) -> bool:

@@ -8,7 +8,9 @@ touches the router. Pure: no Pulumi engine, no providers, no I/O.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -128,9 +130,6 @@ ROUTER_KEYS = {
     "username": "routeros:username",
 }
 EMAIL_KEY = "routeros-lb:email"
-# Keys whose value is a mapping or a list (JSON from the engine); every other key is a scalar and
-# stays the text the user wrote.
-STRUCTURED_KEYS = frozenset({EMAIL_KEY})
 # Secrets are read where they are used, never into a spec: the router password by the providers,
 # the SMTP password by the site component.
 SECRET_KEYS = ("routeros:password", "routeros-lb:smtpPassword")
@@ -148,10 +147,37 @@ def _config_key(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _holds_structure(annotation: Any) -> bool:
+    """Whether a field takes a mapping or a list (a model, a dict, a list), not a scalar."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    if typing.get_origin(annotation) in (dict, list, Mapping):
+        return True
+    return any(_holds_structure(arg) for arg in typing.get_args(annotation))
+
+
+def _decoded(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """`raw` with each section that holds a structure decoded when it came as JSON text (how the
+    engine hands a stack file's mappings to the program). Scalars stay the text as written."""
+    out, problems = dict(raw), []
+    for name, value in raw.items():
+        field = SiteSpec.model_fields.get(name)
+        if isinstance(value, str) and field is not None and _holds_structure(field.annotation):
+            try:
+                out[name] = json.loads(value)
+            except ValueError:
+                problems.append((_config_key((name,)), "must be a mapping of settings "
+                                                       "(YAML under the key), not text"))
+    if problems:
+        raise SiteConfigError(problems)
+    return out
+
+
 def parse_site(raw: Mapping[str, Any]) -> SiteSpec:
-    """Validate `{"router": {...}, "email": {...}}` (config names as in the stack file)."""
+    """Validate `{"router": {...}, "email": {...}}` (config names as in the stack file; a
+    section that holds a mapping may also be its JSON text, as the engine passes it)."""
     try:
-        return SiteSpec.model_validate(raw)
+        return SiteSpec.model_validate(_decoded(raw))
     except ValidationError as error:
         problems = [(_config_key(tuple(e["loc"])), _reason(e)) for e in error.errors()]
         raise SiteConfigError(problems) from None
