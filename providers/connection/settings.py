@@ -25,6 +25,11 @@ _HOST_NAME = re.compile(rf"(?=.{{1,253}}\Z){_LABEL}(?:\.{_LABEL})*\.?")
 _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 
 
+class RouterSettingsError(RouterError, ValueError):
+    """A `router` input that is not valid settings. Also a `ValueError`, as pydantic's
+    validation error was before: checks written against that keep catching it."""
+
+
 class RouterSettings(BaseModel):
     """Where a router is and how to reach it. Frozen and hashable; it has no password, ever."""
 
@@ -72,16 +77,17 @@ class RouterSettings(BaseModel):
     def from_inputs(cls, value: Mapping[str, Any] | RouterSettings) -> RouterSettings:
         """Settings from a resource's `router` input (a dict in Pulumi's property bag).
 
-        Raises `RouterError` (kind `input`) naming each wrong field."""
+        Raises `RouterSettingsError` (kind `input`) naming each wrong field."""
         if isinstance(value, RouterSettings):
             return value
         if not isinstance(value, Mapping):
-            raise RouterError(f"router settings must be a mapping of {', '.join(cls.model_fields)}"
-                              f", not {type(value).__name__}", kind="input")
+            raise RouterSettingsError(
+                f"router settings must be a mapping of {', '.join(cls.model_fields)}, not "
+                f"{type(value).__name__}", kind="input")
         try:
             return cls.model_validate({k: v for k, v in value.items() if v is not None})
         except ValidationError as exc:
-            raise RouterError(describe(exc), kind="input") from None
+            raise RouterSettingsError(describe(exc), kind="input") from None
 
     def as_inputs(self) -> dict[str, Any]:
         """The plain-data form a resource stores as its `router` input."""
