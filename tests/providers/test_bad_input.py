@@ -150,3 +150,14 @@ def test_chain_order_refuses_at_check(sim: Simulator, field: str, value: Any) ->
             field: value}
     result = ChainOrderProvider().check({}, news)
     assert field in {f.property for f in result.failures}
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("host", "1.10"), ("host", "r1\n"), ("host", "bücher.example"), ("username", "ädmin"),
+    ("username", "ad min"), ("timeout", 1e9),
+])
+def test_router_settings_are_refused_at_check_naming_the_field(sim: Simulator, field: str,
+                                                                value: Any) -> None:
+    router = {**settings_for(sim).as_inputs(), field: value}
+    failures = _failures(MenuItemProvider("nat"), {"router": router, **NAT})
+    assert f"router.{field}" in failures["router"]
