@@ -148,7 +148,6 @@ class NatRule(Resource, module="routeros", name="NatRule"):
     in_interface: pulumi.Output[Any]
     out_interface: pulumi.Output[Any]
     connection_mark: pulumi.Output[Any]
-    connection_state: pulumi.Output[Any]
     dst_address_type: pulumi.Output[Any]
     comment: pulumi.Output[Any]
     disabled: pulumi.Output[Any]
@@ -175,7 +174,6 @@ class NatRule(Resource, module="routeros", name="NatRule"):
         in_interface: Str = None,
         out_interface: Str = None,
         connection_mark: Str = None,
-        connection_state: Str = None,
         dst_address_type: Str = None,
         comment: Str = None,
         disabled: Bool = None,

@@ -29,7 +29,7 @@ SCHEMA = MenuSchema(
         Prop("to_addresses", partial(n.address, allow_negation=False, family=4)),
         Prop("to_ports", n.port_or_range),
         name_prop("jump_target", "chain name"),
-        *matchers(),
+        *matchers(connection_state=False),
     ),
     rules=(
         ports_need_protocol,

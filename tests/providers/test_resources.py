@@ -139,3 +139,10 @@ def test_two_stacks_sharing_a_router_get_different_default_tags() -> None:
             "mark-0", router=ROUTER, chain="prerouting"))
         tags.append(inputs["mark-0"]["ownership_tag"])
     assert tags == ["routeros-lb:site-a:MangleRule:mark-0", "routeros-lb:site-b:MangleRule:mark-0"]
+
+
+def test_nat_rule_offers_no_connection_state() -> None:
+    # NAT has no connection-state matcher on a real router: the resource must not offer one.
+    with pytest.raises(TypeError, match="connection_state"):
+        resources.NatRule("n", router=ROUTER, chain="dstnat",  # type: ignore[call-arg]
+                          connection_state="new")
