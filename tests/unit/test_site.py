@@ -68,3 +68,17 @@ def test_errors_name_the_config_key_and_what_is_allowed(raw: dict, key: str, rea
     message = problems[key]
     assert reason in message
     assert key in str(caught.value)
+
+
+def test_json_text_is_decoded_only_where_a_mapping_belongs() -> None:
+    """As the engine hands config over: a stack file's mapping arrives as JSON text and is
+    decoded; a scalar is the text as written, whatever it looks like."""
+    site = parse_site({"router": {"host": "r1", "username": "null", "port": "8728"},
+                       "email": '{"server": "m", "from": "a@b", "to": ["c@d"]}'})
+    assert site.router.username == "null"
+    assert site.router.port == 8728
+    assert site.email is not None
+    assert site.email.to == ["c@d"]
+    with pytest.raises(SiteConfigError) as caught:
+        parse_site({"router": {"host": "r1"}, "email": "smtp.example.com"})
+    assert "routeros-lb:email" in dict(caught.value.problems)
