@@ -15,8 +15,9 @@ Per service (N servers, D slots, M failover groups; `balancer.buckets`):
 - script: the sync script; scheduler: one run at startup (interval 0: RouterOS does not run a
   startup entry whose interval is not 0 at boot) and one every minute.
 Rules: (1 + D + M − 1) mangle + (1 + N + M) nat = D + N + 2M + 1, plus H or 3H for hairpin
-networks (`rule_count`); objects add N
-netwatch entries, 1 script, 2 schedulers. Pure: no Pulumi, no sockets.
+networks (`rule_count`); objects add N netwatch entries, 1 script, 2 schedulers. Every object
+carries an ownership tag `<site>/<service>/<role>` (`balancer.naming.tag`).
+Pure: no Pulumi, no sockets.
 """
 
 from __future__ import annotations
