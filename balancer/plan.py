@@ -15,8 +15,9 @@ Per service (N servers, D slots, M failover groups; `balancer.buckets`):
 - script: the sync script; scheduler: one run at startup (interval 0: RouterOS does not run a
   startup entry whose interval is not 0 at boot) and one every minute.
 Rules: (1 + D + M − 1) mangle + (1 + N + M) nat = D + N + 2M + 1, plus H or 3H for hairpin
-networks (`rule_count`); objects add N
-netwatch entries, 1 script, 2 schedulers. Pure: no Pulumi, no sockets.
+networks (`rule_count`); objects add N netwatch entries, 1 script, 2 schedulers. Every object
+carries an ownership tag `<site>/<service>/<role>` (`balancer.naming.tag`).
+Pure: no Pulumi, no sockets.
 """
 
 from __future__ import annotations
@@ -169,7 +170,8 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     # nat: primaries, then failovers, then the jump.
     nat_members = []
     for name in names:
-        props = {"chain": chain, "action": "dst-nat",
+        # `protocol` on every rule of the chain: RouterOS takes `to-ports` only with a protocol.
+        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "connection-mark": naming.connection_mark(service, name),
                  "to-addresses": spec.servers[name].address, "disabled": "false"}
         if ports[name]:
@@ -179,7 +181,7 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     failover_owned = ("to-addresses", "to-ports") if set_ports else ("to-addresses",)
     for j, preferences in enumerate(table.groups):
         first = preferences[0]
-        props = {"chain": chain, "action": "dst-nat",
+        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "to-addresses": spec.servers[first].address}
         if j < groups - 1:
             props["packet-mark"] = naming.packet_mark(service, j)

@@ -291,23 +291,24 @@ class ServiceSpec(_Spec):
         return self
 
 
+def site_name(value: Any) -> str:
+    if not isinstance(value, str) or not SITE_NAME.match(value):
+        raise ValueError(
+            "must be 1 to 24 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return value
+
+
+SiteName = Annotated[str, BeforeValidator(site_name)]
+
+
 class LbSite(_Spec):
     """What `plan` reads: the site's name (for ownership tags), its services, and who is told by
     default when a server fails (`routeros-lb:email.to`)."""
 
-    name: str
+    name: SiteName
     services: dict[Slug, ServiceSpec] = {}
     notify: list[Mailbox] = []
-
-    @field_validator("name")
-    @classmethod
-    def _site_name(cls, value: str) -> str:
-        if not SITE_NAME.match(value):
-            raise ValueError(
-                "must be 1 to 24 letters, digits, '.', '_' or '-', starting with a letter or "
-                "digit (set routeros-lb:site when the stack's name is not)"
-            )
-        return value
 
 
 class ServiceConfigError(ValueError):

@@ -68,6 +68,31 @@ def test_sixteen_servers_count() -> None:
 
 
 @pytest.mark.parametrize("version", ["6.49", "7.20"])
+def test_every_object_passes_the_providers_check_for_its_menu_and_version(version: str) -> None:
+    """What the component will hand the providers: each object validates against the provider
+    schema of its menu on that version (the providers check what RouterOS takes: `to-ports`
+    only with a protocol, no `connection-state` in NAT, v7-only netwatch fields)."""
+    from providers.schemas import menu
+
+    numbers = tuple(int(part) for part in version.split(".")) + (0,)
+    sites = [_site(2), _site(5, hairpin=["192.168.1.0/24"]),
+             parse_lb_site("home", {"web": {
+                 "frontend": {"address": "203.0.113.2", "ports": "80,443", "protocol": "udp"},
+                 "servers": {"a": {"address": "192.168.1.2", "port": 8080},
+                             "b": {"address": "192.168.1.3", "port": 8081, "weight": 3},
+                             "c": {"address": "192.168.1.4", "port": "8082"}},
+                 "health": {"type": "icmp", "interval": "30s"}}})]
+    for site in sites:
+        for obj in (o for s in plan(site, version).services for o in s.objects):
+            schema = menu(obj.menu).for_version(numbers)  # type: ignore[arg-type]
+            python_names = {prop.api_name: prop.name for prop in schema.props}
+            props = {python_names.get(k, k): v for k, v in obj.properties.items()}
+            _values, issues = schema.validate(props)
+            assert issues == [], (obj.key, issues)
+            assert schema.unsupported(list(props), numbers) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("version", ["6.49", "7.20"])
 def test_properties_are_routeros_spellings_that_exist_on_their_table(version: str) -> None:
     site_plan = plan(_site(5, hairpin=["192.168.1.0/24"]), version)
     for obj in _rules(site_plan):
@@ -98,7 +123,7 @@ def test_every_connection_entering_the_nat_chain_leaves_it_dst_natted() -> None:
     assert all(o.properties["action"] == "dst-nat" for o in chain)
     assert all(o.properties["to-addresses"] in addresses for o in chain)
     last = chain[-1].properties
-    assert set(last) == {"chain", "action", "to-addresses", "comment"}
+    assert set(last) == {"chain", "action", "protocol", "to-addresses", "comment"}
     assert "disabled" not in chain[-1].runtime_owned
 
 
@@ -112,9 +137,7 @@ def test_tags_keys_orders_and_dependencies_hang_together() -> None:
     assert len(set(tags)) == len(tags)
     assert all(TAG_PATTERN.match(tag) and tag.startswith("home/web/") for tag in tags)
     for obj in service.objects:
-        # Every object is tagged, scripts and schedulers too (besides their name): an
-        # interrupted create of one is adopted by its tag on the re-run.
-        assert obj.tag is not None
+        assert obj.tag is not None  # scripts and schedulers too: an interrupted create is adopted
         assert all(keys.index(dep) < keys.index(obj.key) for dep in obj.depends_on)
     by_key = {o.key: o for o in service.objects}
     for order in service.orders:

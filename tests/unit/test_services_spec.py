@@ -210,3 +210,14 @@ def test_hostile_strings_are_refused_naming_the_key_or_harmless(field, value: st
                     else:
                         assert HARMLESS.match(text), (name, text)
                 assert obj.tag is None or HARMLESS.match(obj.tag)
+
+
+def test_services_come_as_json_text_from_the_engine_and_scalars_stay_text() -> None:
+    import json
+
+    config = {"routeros:host": "r1", "routeros-lb:site": "1.10",
+              "routeros-lb:services": json.dumps(ISSUE_EXAMPLE)}
+    site = read_site(config.get, config)
+    assert site.site == "1.10"
+    assert site.services["web"].servers["pi134"].weight == 2
+    assert lb_site(site, "dev").name == "1.10"
