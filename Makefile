@@ -27,8 +27,9 @@ sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) f
 bench: setup                        ## round trips and timings of the providers against the simulator
 	$(PY) -m bench
 
-lint: setup
+lint: setup                         ## ruff over everything, mypy over the product code (pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .sim-state*.json

@@ -127,6 +127,17 @@ def test_the_plan_loads_in_order_and_every_server_starts_up(lab: Lab) -> None:
     assert not [line for line in lab.sim.log if "error" in line["topics"]]
 
 
+def test_6_other_traffic_meets_one_rule_of_ours_per_table(lab: Lab) -> None:
+    for dst, port in ((FRONTEND, 22), ("192.0.2.7", 80), (FRONTEND, 8291)):
+        result = lab.sim.open_connection("198.51.100.77", 42000, dst, port)
+        assert result.evaluated["mangle"] == 1
+        assert result.evaluated["dstnat"] == 1
+    service = lab.sim.open_connection("198.51.100.77", 42001, FRONTEND, 80)
+    d, m, n = len(lab.plan.buckets.slots), len(lab.plan.buckets.groups), len(lab.spec.servers)
+    assert service.evaluated["mangle"] == 1 + d + m - 1  # every rule of the chain: passthrough
+    assert service.evaluated["dstnat"] <= 1 + n + m
+
+
 def test_failures_and_recovery_follow_netwatch_and_mail_once_per_change(lab: Lab) -> None:
     names = sorted(lab.spec.servers)
     everyone = set(names)
@@ -195,3 +206,50 @@ def test_after_a_reboot_the_state_survives_the_startup_delay(sim_any_version, ap
     lab.sim.advance(300)
     lab.assert_state(set(FIVE) - {dead})
     assert lab.sim.outbox == []  # nothing changed state across the reboot
+
+
+@pytest.mark.parametrize("version", ["6.49", "7.20"])
+def test_hairpin_lan_clients_reach_the_service_by_its_public_address(
+    version, simulator_factory, api_connect
+) -> None:
+    sim = simulator_factory(version=version)
+    site = parse_lb_site("lab", {"web": {
+        "frontend": {"address": FRONTEND, "interface": "ether1", "ports": 80},
+        "servers": SEED, "hairpin": "192.168.1.0/24"}})
+    load_plan(api_connect(sim), plan(site, version))
+    sim.advance(11)
+    servers = {s["address"] for s in SEED.values()}
+    for i in range(20):
+        result = sim.open_connection(f"192.168.1.{50 + i}", 41000, FRONTEND, 80,
+                                     in_interface="bridge")
+        assert result.destination.address in servers
+        assert result.source.address == "192.168.1.1"  # masqueraded: replies come back via NAT
+    outside = sim.open_connection("198.51.100.9", 41000, FRONTEND, 80)
+    assert outside.destination.address in servers
+    assert outside.source.address == "198.51.100.9"  # internet clients keep their address
+
+
+SIX = {f"n{i}": {"address": f"192.168.1.{40 + i}", "weight": 1 + i % 3} for i in range(6)}
+
+
+@pytest.mark.parametrize("version", ["6.49", "7.20"])
+def test_any_set_of_failures_leaves_the_rules_the_table_says(
+    version, simulator_factory, api_connect
+) -> None:
+    """Hypothesis draws sequences of up-sets; after each, netwatch runs the sync script."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    lab = Lab(simulator_factory(version=version), api_connect, SIX, 80)
+    lab.settle()
+
+    @settings(max_examples=12)
+    @given(st.lists(st.sets(st.sampled_from(sorted(SIX))), min_size=1, max_size=3))
+    def check(up_sets: list[set[str]]) -> None:
+        for up in up_sets:
+            lab.set_up(up)
+            lab.settle()
+            lab.assert_state(up)
+            lab.assert_traffic(up, clients=30)
+
+    check()

@@ -160,3 +160,10 @@ def test_constructing_resources_leaves_pickle_as_it_was(mocks: Mocks) -> None:
     assert dict(vars(pickle._Pickler)) == before  # type: ignore[attr-defined]
     providers = {inputs[f"rule-{n}"]["__provider"]["value"] for n in range(30)}
     assert len(providers) == 1  # every serialisation is the same, the first as the thirtieth
+
+
+def test_nat_rule_offers_no_connection_state() -> None:
+    # NAT has no connection-state matcher on a real router: the resource must not offer one.
+    with pytest.raises(TypeError, match="connection_state"):
+        resources.NatRule("n", router=ROUTER, chain="dstnat",  # type: ignore[call-arg]
+                          connection_state="new")
