@@ -57,6 +57,16 @@ class Competing:
 
     @property
     def message(self) -> str:
+        if self.path == MANGLE:
+            # A mark is not final: whichever rule marks last wins.
+            if self.where == "before":
+                return (f"no effect on {self.service}: routeros-lb's rules mark its connections "
+                        "again after this rule; remove it")
+            if self.where == "after":
+                return (f"breaks {self.service}: it marks the service's connections again after "
+                        "routeros-lb's rules, so clients go to the wrong server; remove it")
+            return (f"will break {self.service}: once deployed, routeros-lb's rules come first "
+                    "and this rule marks their connections again; remove it first")
         if self.where == "before":
             return (f"shadows {self.service}: evaluated before routeros-lb's entry rule, it "
                     "catches the service's connections")

@@ -20,6 +20,7 @@ from simulator.addresses import interface_address
 from tests.loadbalancer.harness import (
     CONNECTIONS,
     NAT,
+    ApiWrites,
     Deployment,
     by_hand,
     connect,
@@ -201,8 +202,17 @@ def test_a_reboot_while_a_server_is_down_does_not_re_enable_it(lb: Deployment) -
     lb.sim.advance(400)  # past v7's startup-delay: netwatch says down again
     assert not rule_enabled(lb, victim)
     assert lb.sim.outbox == []  # nothing changed state, nobody is told
-    # The deployment finds everything again under the new ids.
+    # An up without a refresh finds everything under its tags: nothing to do.
     assert set(lb.up().values()) == {"same"}
+    # After a refresh the ids are new, and they are part of the sync run's trigger: the next up
+    # runs the sync script once (harmless: level-triggered) and writes nothing else.
+    assert {name for name, changed in lb.refresh().items() if changed == ("gone",)} == set()
+    with ApiWrites(lb.sim) as writes:
+        steps = lb.up()
+    assert {name: op for name, op in steps.items() if op != "same"} == {"web/run-sync": "update"}
+    assert set(writes.by_verb()) == {"run"}
+    assert not rule_enabled(lb, victim)
+    assert lb.sim.outbox == []
 
 
 def test_an_up_while_a_server_is_down_does_not_re_enable_it(lb: Deployment) -> None:

@@ -77,6 +77,9 @@ def test_diff_names_missing_changed_and_competing_rules(stacks, simulator_factor
     hand_made = api.path(NAT).add(chain="dstnat", action="dst-nat", protocol="tcp",
                                   **{"dst-address": FRONTEND, "dst-port": "80",
                                      "to-addresses": "192.168.1.50", "comment": "old web"})
+    old_mark = api.path(MANGLE).add(chain="prerouting", action="mark-connection", protocol="tcp",
+                                    **{"dst-address": FRONTEND, "dst-port": "80",
+                                       "new-connection-mark": "old-web", "comment": "old mark"})
 
     before = render_cli("--stack", "lab", "--stacks", str(stacks), "--diff", port=sim.port)
     assert before.returncode == 1, before.stderr
@@ -84,6 +87,8 @@ def test_diff_names_missing_changed_and_competing_rules(stacks, simulator_factor
     assert f"{hand_made}: action=dst-nat dst-address={FRONTEND} dst-port=80" in before.stdout
     assert "competes with web: once deployed, routeros-lb's entry rule goes above it" \
         in before.stdout
+    assert f"{old_mark}: action=mark-connection dst-address={FRONTEND}" in before.stdout
+    assert "will break web: once deployed, routeros-lb's rules come first" in before.stdout
 
     run_as_script(api, render(load_plan("lab", "7.20", stacks).plan))
     tuple(api("/ip/firewall/nat/move", numbers=hand_made, destination=next(
@@ -100,9 +105,13 @@ def test_diff_names_missing_changed_and_competing_rules(stacks, simulator_factor
     differing = {o["label"]: o["changes"] for o in report["objects"] if o["status"] != "same"}
     assert differing == {"web app2 health [lb:lab/web/watch-app2]": [
         {"prop": "interval", "router": "30s", "planned": "10s"}]}
-    [competing] = report["competing"]
-    assert (competing["id"], competing["where"]) == (hand_made, "before")
-    assert competing["message"].startswith("shadows web")
+    competing = {rule["id"]: rule for rule in report["competing"]}
+    assert set(competing) == {hand_made, old_mark}
+    assert competing[hand_made]["where"] == "before"
+    assert competing[hand_made]["message"].startswith("shadows web")
+    # Our entry went to the top of prerouting, above the old mark, which now re-marks after it.
+    assert competing[old_mark]["where"] == "after"
+    assert competing[old_mark]["message"].startswith("breaks web")
     assert PASSWORD not in after.stdout + after.stderr
 
 

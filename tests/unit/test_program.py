@@ -103,8 +103,7 @@ def test_scalars_stay_the_text_the_user_wrote() -> None:
     """`1.10` is not turned into the number 1.1 (and then a host "1.1"); `null` is a user name,
     not "no value" (which would have meant the default, admin)."""
     config = {**_config("dev"), "routeros:username": "null"}
-    registrations = capture(declare_site, config=config)
-    email = next(reg for reg in registrations if reg.type.endswith("EmailSettings"))
+    email = email_of(capture(declare_site, config=config))
     assert email.inputs["router"]["username"] == "null"
     with pytest.raises(SiteConfigError) as caught:
         capture(declare_site, config={**_config("dev"), "routeros:host": "1.10"})

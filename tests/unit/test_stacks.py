@@ -26,8 +26,8 @@ def config_of(stack: str) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The program runs in the project directory, where the CA files the stacks name must exist
-    (they are not in the repository: each site brings its own)."""
+    """The CA files the stacks name, in a project directory of their own (each site brings its
+    own; they are not in the repository)."""
     for stack in STACKS:
         ca_file = config_of(stack).get("routeros:caFile")
         if ca_file:
