@@ -105,13 +105,13 @@ def test_diff_names_missing_changed_and_competing_rules(stacks, simulator_factor
     differing = {o["label"]: o["changes"] for o in report["objects"] if o["status"] != "same"}
     assert differing == {"web app2 health [lb:lab/web/watch-app2]": [
         {"prop": "interval", "router": "30s", "planned": "10s"}]}
-    competing = {rule["id"]: rule for rule in report["competing"]}
-    assert set(competing) == {hand_made, old_mark}
-    assert competing[hand_made]["where"] == "before"
-    assert competing[hand_made]["message"].startswith("shadows web")
+    competing = {(rule["path"], rule["id"]): rule for rule in report["competing"]}
+    assert set(competing) == {(NAT, hand_made), (MANGLE, old_mark)}
+    assert competing[NAT, hand_made]["where"] == "before"
+    assert competing[NAT, hand_made]["message"].startswith("shadows web")
     # Our entry went to the top of prerouting, above the old mark, which now re-marks after it.
-    assert competing[old_mark]["where"] == "after"
-    assert competing[old_mark]["message"].startswith("breaks web")
+    assert competing[MANGLE, old_mark]["where"] == "after"
+    assert competing[MANGLE, old_mark]["message"].startswith("breaks web")
     assert PASSWORD not in after.stdout + after.stderr
 
 
