@@ -170,3 +170,16 @@ def test_help_and_an_unknown_stack() -> None:
     unknown = run_demo("--stack", "nope")
     assert unknown.returncode == 2
     assert "no stack 'nope'" in unknown.stderr
+
+
+def test_a_failing_pulumi_cli_is_one_message_with_the_way_out(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pulumi").write_text('#!/bin/sh\necho "error: no language plugin" >&2\nexit 255\n')
+    (bin_dir / "pulumi").chmod(0o755)
+    result = run_demo("--clients", "10", path=f"{bin_dir}{os.pathsep}{path_without_pulumi()}")
+    assert result.returncode == 2
+    assert "`pulumi login file://" in result.stderr
+    assert "error: no language plugin" in result.stderr
+    assert "--engine standin` runs without it" in result.stderr
+    assert "Traceback" not in result.stderr

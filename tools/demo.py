@@ -331,7 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return demo(args)
     except DeployError as error:
-        raise ToolError(str(error)) from None
+        hint = ("\n(the demo used the pulumi CLI on your PATH; `python -m tools.demo --engine "
+                "standin` runs without it)") if args.engine != "standin" and pulumi_on_path() \
+            else ""
+        raise ToolError(f"{error}{hint}") from None
 
 
 if __name__ == "__main__":
