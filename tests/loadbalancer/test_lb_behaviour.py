@@ -260,9 +260,15 @@ def test_a_first_packet_meets_few_of_our_rules(lb: Deployment) -> None:
 
 
 def test_hairpin_lan_clients_reach_the_service_by_its_public_address(lb: Deployment) -> None:
+    """Staging declares hairpin for its LAN; home does not (its frontend is ether1's), so there
+    a LAN client's connection to the public address is left alone by the load balancer."""
     hairpin = lb.service().get("hairpin")
     if not hairpin:
-        pytest.skip(f"stack {lb.stack} declares no hairpin")
+        lan = [f"192.168.1.{i}" for i in range(50, 60)]
+        for client, result in reach(lb, lan, in_interface="bridge").items():
+            assert result.to_router, client
+            assert result.connection_mark is None, client
+        return
     lan_clients = [f"10.20.1.{i}" for i in range(50, 90)]
     results = reach(lb, lan_clients, in_interface="bridge")
     for client, result in results.items():
