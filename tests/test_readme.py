@@ -126,3 +126,17 @@ def test_the_make_targets_run_what_the_readme_says() -> None:
     assert "$(PY) -m tools.demo" in makefile
     assert "$(PY) -m simulator --port $(PORT)" in makefile
     assert "--clock $(CLOCK)" in makefile
+
+
+def test_the_simulator_options_the_readme_names_are_in_its_help() -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "simulator", "--help"], cwd=ROOT, capture_output=True, text=True,
+        timeout=60, check=False)
+    assert result.returncode == 0
+    for option in ("--version", "--tls", "--port", "--state", "--seed-defconf", "--password",
+                   "--clock"):
+        assert option in result.stdout
+        assert f"`{option}" in README
+    for command in ("down <address>", "up <address>", "advance", "clients <N> <dst> <port>",
+                    "mail", "log", "help"):
+        assert command in " ".join(result.stdout.split())
