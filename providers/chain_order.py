@@ -31,7 +31,6 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     ResourceProvider,
     UpdateResult,
 )
@@ -45,6 +44,7 @@ from pydantic import (
 )
 
 from providers.connection import RouterSettings, client_for, password_source
+from providers.dynamic_resource import RouterResource
 from providers.menu_item import router_target, split_comment
 from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
 from providers.schemas.base import is_unknown
@@ -287,7 +287,7 @@ class ChainOrderProvider(ResourceProvider):
         return _outputs(spec, [rid for rid in order if rid in wanted], [], rows)
 
 
-class ChainOrder(Resource, module="routeros", name="ChainOrder"):
+class ChainOrder(RouterResource, module="routeros", name="ChainOrder"):
     """Our rules of one chain, in `rule_ids` order, together at `position`.
 
     `position` is `top` (after the dynamic rules RouterOS keeps at the head), `bottom`, or

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
 from providers.connection import RouterSettings
+from providers.dynamic_resource import RouterResource
 from providers.menu_item import MenuItemProvider, default_tag
 
 RouterInput = RouterSettings | Mapping[str, pulumi.Input[Any]]
@@ -60,7 +60,7 @@ def _props(router: RouterInput, values: Mapping[str, Any], outputs: Sequence[str
     return props
 
 
-class MangleRule(Resource, module="routeros", name="MangleRule"):
+class MangleRule(RouterResource, module="routeros", name="MangleRule"):
     """A rule in /ip/firewall/mangle (marks connections, packets and routes; PCC lives here)."""
 
     chain: pulumi.Output[Any]
@@ -131,7 +131,7 @@ class MangleRule(Resource, module="routeros", name="MangleRule"):
         )
 
 
-class NatRule(Resource, module="routeros", name="NatRule"):
+class NatRule(RouterResource, module="routeros", name="NatRule"):
     """A rule in /ip/firewall/nat. Declare `runtime_owned=["disabled"]` on failover rules:
     the router's scripts own that flag after create."""
 
@@ -195,7 +195,7 @@ class NatRule(Resource, module="routeros", name="NatRule"):
         )
 
 
-class Script(Resource, module="routeros", name="Script"):
+class Script(RouterResource, module="routeros", name="Script"):
     """A script in /system/script."""
 
     name: pulumi.Output[Any]
@@ -229,7 +229,7 @@ class Script(Resource, module="routeros", name="Script"):
         )
 
 
-class Scheduler(Resource, module="routeros", name="Scheduler"):
+class Scheduler(RouterResource, module="routeros", name="Scheduler"):
     """An entry in /system/scheduler."""
 
     name: pulumi.Output[Any]
@@ -269,7 +269,7 @@ class Scheduler(Resource, module="routeros", name="Scheduler"):
         )
 
 
-class Netwatch(Resource, module="routeros", name="Netwatch"):
+class Netwatch(RouterResource, module="routeros", name="Netwatch"):
     """A probe in /tool/netwatch (v6: ICMP only; v7: probe types, delays, thresholds)."""
 
     host: pulumi.Output[Any]
@@ -345,7 +345,7 @@ class Netwatch(Resource, module="routeros", name="Netwatch"):
         )
 
 
-class EmailSettings(Resource, module="routeros", name="EmailSettings"):
+class EmailSettings(RouterResource, module="routeros", name="EmailSettings"):
     """The router's SMTP settings, /tool/e-mail (a singleton). Create records the settings
     it finds (`previous`, a secret output); delete restores them."""
 

@@ -139,3 +139,24 @@ def test_two_stacks_sharing_a_router_get_different_default_tags() -> None:
             "mark-0", router=ROUTER, chain="prerouting"))
         tags.append(inputs["mark-0"]["ownership_tag"])
     assert tags == ["routeros-lb:site-a:MangleRule:mark-0", "routeros-lb:site-b:MangleRule:mark-0"]
+
+
+def test_constructing_resources_leaves_pickle_as_it_was(mocks: Mocks) -> None:
+    """Pulumi's serialize_provider wraps `pickle._Pickler._batch_setitems` on every call and
+    never unwraps it (1 000 resources: RecursionError); ours put it back, bytes unchanged."""
+    import pickle
+
+    from providers.chain_order import ChainOrder
+
+    before = dict(vars(pickle._Pickler))  # type: ignore[attr-defined]
+
+    def make() -> None:
+        for n in range(30):
+            resources.MangleRule(f"rule-{n}", router=ROUTER, chain="prerouting")
+        ChainOrder("order", router=ROUTER, path="/ip/firewall/mangle", chain="prerouting",
+                   rule_ids=["*1"])
+
+    inputs = declared_inputs(mocks, make)
+    assert dict(vars(pickle._Pickler)) == before  # type: ignore[attr-defined]
+    providers = {inputs[f"rule-{n}"]["__provider"]["value"] for n in range(30)}
+    assert len(providers) == 1  # every serialisation is the same, the first as the thirtieth
