@@ -77,10 +77,13 @@ class BucketTable:
     """Where clients go: `slots[r]` is the server (by name) whose clients are PCC slot `r` of D;
     `groups[j]` is failover group `j`'s preference list (server names, most preferred first) of M
     groups. A client in slot r and group j goes to `slots[r]` while it is up, else to the first up
-    server of `groups[j]` (deeper failures fall to the first up server in a fixed order)."""
+    server of `groups[j]`, else to the first up server of `fallback` (every server, by weight then
+    name). With no server up, the failover rules keep their last target (see `balancer.scripts`).
+    """
 
     slots: tuple[str, ...]
     groups: tuple[tuple[str, ...], ...]
+    fallback: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

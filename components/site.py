@@ -21,6 +21,16 @@ from pydantic import (
     model_validator,
 )
 
+from balancer.spec import (
+    SERVICES_KEY,
+    SITE_KEY,
+    SITE_NAME,
+    LbSite,
+    ServiceSpec,
+    Slug,
+    services_key,
+)
+
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
 _MAILBOX = re.compile(r"^[^@\s\"<>]+@[^@\s\"<>]+$")
@@ -88,6 +98,9 @@ class EmailSpec(_Spec):
 class SiteSpec(_Spec):
     router: RouterSpec
     email: EmailSpec | None = None
+    # `routeros-lb:site`: the name in ownership tags; None means the stack's name.
+    site: Annotated[str, Field(pattern=SITE_NAME.pattern)] | None = None
+    services: dict[Slug, ServiceSpec] = {}
 
 
 class SiteConfigError(ValueError):
@@ -111,7 +124,7 @@ EMAIL_KEY = "routeros-lb:email"
 # Secrets are read where they are used, never into a spec: the router password by the providers,
 # the SMTP password by the site component.
 SECRET_KEYS = ("routeros:password", "routeros-lb:smtpPassword")
-KNOWN_KEYS = frozenset((*ROUTER_KEYS.values(), EMAIL_KEY, *SECRET_KEYS))
+KNOWN_KEYS = frozenset((*ROUTER_KEYS.values(), EMAIL_KEY, SITE_KEY, SERVICES_KEY, *SECRET_KEYS))
 NAMESPACES = ("routeros:", "routeros-lb:")
 
 
@@ -122,6 +135,10 @@ def _config_key(loc: tuple[int | str, ...]) -> str:
         return ROUTER_KEYS.get(name, f"routeros:{name}")
     if section == "email":
         return ".".join([EMAIL_KEY, *(str(part) for part in rest)])
+    if section == "services":
+        return services_key(tuple(rest))
+    if section == "site":
+        return SITE_KEY
     return ".".join(str(part) for part in loc)
 
 
@@ -151,9 +168,10 @@ def read_site(get: Callable[[str], Any], present: Iterable[str] = ()) -> SiteSpe
     unknown = sorted(key for key in present if key.startswith(NAMESPACES) and key not in KNOWN_KEYS)
     router = {name: get(key) for name, key in ROUTER_KEYS.items()}
     raw: dict[str, Any] = {"router": {k: v for k, v in router.items() if v is not None}}
-    email = get(EMAIL_KEY)
-    if email is not None:
-        raw["email"] = email
+    for name, key in (("email", EMAIL_KEY), ("site", SITE_KEY), ("services", SERVICES_KEY)):
+        value = get(key)
+        if value is not None:
+            raw[name] = value
     known = ", ".join(sorted(KNOWN_KEYS))
     problems = [(key, f"is not a known setting; known: {known}") for key in unknown]
     try:
@@ -163,3 +181,16 @@ def read_site(get: Callable[[str], Any], present: Iterable[str] = ()) -> SiteSpe
     if problems:
         raise SiteConfigError(problems)
     return site
+
+
+def lb_site(site: SiteSpec, stack: str) -> LbSite:
+    """What `balancer.plan` reads: the site's name (`routeros-lb:site`, else the stack's name),
+    its services, and `routeros-lb:email.to` as the default recipients."""
+    try:
+        return LbSite(
+            name=site.site or stack,
+            services=site.services,
+            notify=list(site.email.to) if site.email else [],
+        )
+    except ValidationError as error:
+        raise SiteConfigError([(SITE_KEY, _reason(e)) for e in error.errors()]) from None

@@ -1,0 +1,346 @@
+"""`routeros-lb:services`: what a stack asks of its load balancers, validated.
+
+Every error names the full config key (`routeros-lb:services.web.servers.pi134.weight`) and what is
+allowed. Every string that reaches the router or a generated script is either a slug, an IPv4
+address or network, a number, a port list, a duration or an interface name of a fixed character
+set, so no user string can inject RouterOS script (the scripts quote every value besides).
+Pure: pydantic only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+SERVICES_KEY = "routeros-lb:services"
+SITE_KEY = "routeros-lb:site"
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
+# Site names: what a Pulumi stack name may be (letters, digits, `-`, `_`, `.`), at most 24.
+SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,23}$")
+# Interface names routeros-lb writes: a safe subset of what RouterOS allows (no spaces, quotes).
+INTERFACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_MAILBOX = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}$")
+_DURATION_PART = re.compile(r"(\d+)(ms|w|d|h|m|s)")
+_UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})$")
+
+MAX_SERVERS = 64
+MAX_PORT_ENTRIES = 15  # RouterOS takes at most 15 ports or ranges in one dst-port
+
+
+def _slug(value: str) -> str:
+    if not isinstance(value, str) or not SLUG.match(value):
+        raise ValueError(
+            "must be a slug: a lower-case letter, then up to 23 lower-case letters, digits or '-'"
+        )
+    return value
+
+
+def _ipv4(value: Any) -> str:
+    try:
+        return str(ipaddress.IPv4Address(str(value)))
+    except ValueError:
+        raise ValueError("must be an IPv4 address such as 192.168.1.132") from None
+
+
+def _ipv4_network(value: Any) -> str:
+    try:
+        return str(ipaddress.IPv4Network(str(value), strict=True))
+    except ValueError:
+        raise ValueError("must be an IPv4 network such as 192.168.1.0/24") from None
+
+
+def _interface(value: Any) -> str:
+    if not isinstance(value, str) or not INTERFACE.match(value):
+        raise ValueError(
+            "must be an interface name of letters, digits, '.', '_' or '-' (at most 64)"
+        )
+    return value
+
+
+def _mailbox(value: Any) -> str:
+    if not isinstance(value, str) or not _MAILBOX.match(value):
+        raise ValueError("must be an e-mail address such as admin@example.com")
+    return value
+
+
+def duration_seconds(value: Any) -> float:
+    """Seconds in a RouterOS duration (`10s`, `1m30s`, `500ms`, `00:00:10`); ValueError if not."""
+    text = str(value).strip().lower() if not isinstance(value, bool) else ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if text.isdigit():
+        return float(text)
+    clock = _CLOCK.match(text)
+    if clock:
+        hours, minutes, seconds = (int(part) for part in clock.groups())
+        if minutes < 60 and seconds < 60:
+            return hours * 3600.0 + minutes * 60 + seconds
+    parts = _DURATION_PART.findall(text)
+    if parts and "".join(n + u for n, u in parts) == text:
+        return sum(int(n) * _UNITS[u] for n, u in parts)
+    raise ValueError("must be a duration such as 10s, 1m30s, 500ms or 00:00:10")
+
+
+def format_duration(seconds: float) -> str:
+    """The compact form RouterOS prints (`10s`, `1m30s`, `500ms`)."""
+    total_ms = round(seconds * 1000)
+    if total_ms == 0:
+        return "0s"
+    out = []
+    for unit, size in (("w", 604800000), ("d", 86400000), ("h", 3600000), ("m", 60000),
+                       ("s", 1000), ("ms", 1)):
+        count, total_ms = divmod(total_ms, size)
+        if count:
+            out.append(f"{count}{unit}")
+    return "".join(out)
+
+
+def _duration_between(low: float, high: float) -> AfterValidator:
+    def check(value: Any) -> str:
+        seconds = duration_seconds(value)
+        if not low <= seconds <= high:
+            raise ValueError(
+                f"must be between {format_duration(low)} and {format_duration(high)}"
+            )
+        return format_duration(seconds)
+
+    return AfterValidator(check)
+
+
+def _ports(value: Any) -> str:
+    """Ports as RouterOS takes them: `80`, `[80, 443]`, `"80,443"`, `"8000-8080"` → `80,443`."""
+    if isinstance(value, bool):
+        raise ValueError("must be a port, a range such as 8000-8080, or a list of them")
+    if isinstance(value, int):
+        entries: list[Any] = [value]
+    elif isinstance(value, str):
+        entries = value.split(",")
+    elif isinstance(value, list | tuple):
+        entries = list(value)
+    else:
+        raise ValueError("must be a port, a range such as 8000-8080, or a list of them")
+    if not entries or len(entries) > MAX_PORT_ENTRIES:
+        raise ValueError(f"must list 1 to {MAX_PORT_ENTRIES} ports or ranges")
+    out = []
+    for entry in entries:
+        text = str(entry).strip() if not isinstance(entry, bool) else "x"
+        match = re.fullmatch(r"(\d{1,5})(?:-(\d{1,5}))?", text)
+        if not match:
+            raise ValueError(f"{text[:40]!r} is not a port (1-65535) or a range such as 8000-8080")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if not 1 <= first <= last <= 65535:
+            raise ValueError(f"{text!r}: ports go from 1 to 65535, a range from low to high")
+        out.append(str(first) if first == last else f"{first}-{last}")
+    return ",".join(out)
+
+
+def _one_or_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+IPv4 = Annotated[str, BeforeValidator(_ipv4)]
+IPv4Network = Annotated[str, BeforeValidator(_ipv4_network)]
+Interface = Annotated[str, BeforeValidator(_interface)]
+Mailbox = Annotated[str, BeforeValidator(_mailbox)]
+Ports = Annotated[str, BeforeValidator(_ports)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+Classifier = Literal[
+    "src-address", "src-address-and-port", "both-addresses", "both-addresses-and-ports",
+    "src-port", "both-ports",
+]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FrontendSpec(_Spec):
+    """Where clients reach the service: an address, an in-interface, or both; protocol, ports."""
+
+    address: IPv4 | None = None
+    interface: Interface | None = None
+    protocol: Literal["tcp", "udp"] = "tcp"
+    ports: Ports
+
+    @model_validator(mode="after")
+    def _address_or_interface(self) -> FrontendSpec:
+        if self.address is None and self.interface is None:
+            raise ValueError("needs an address, an interface, or both")
+        return self
+
+
+class ServerSpec(_Spec):
+    address: IPv4
+    port: Port | None = None
+    weight: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class HealthSpec(_Spec):
+    """Netwatch's probe. `icmp` on every version; `tcp` (connect) and `http` (GET, 2xx/3xx is up)
+    need RouterOS v7, checked when the plan knows the router's version."""
+
+    type: Literal["icmp", "tcp", "http"] = "icmp"
+    interval: Annotated[str, _duration_between(1, 86400)] = "10s"
+    timeout: Annotated[str, _duration_between(0.02, 10)] = "1s"
+    port: Port | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_path(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "path" in data:
+            raise ValueError(
+                "path: netwatch's http-get probe asks for / and takes no path; remove it"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _port_only_for_tcp_and_http(self) -> HealthSpec:
+        if self.port is not None and self.type == "icmp":
+            raise ValueError("port: an icmp probe has no port; use type tcp or http")
+        return self
+
+
+class ServiceSpec(_Spec):
+    frontend: FrontendSpec
+    servers: dict[Slug, ServerSpec] = Field(min_length=1, max_length=MAX_SERVERS)
+    classifier: Classifier = "src-address"
+    health: HealthSpec = HealthSpec()
+    slots: int | None = None
+    notify: Annotated[list[Mailbox] | None, BeforeValidator(_one_or_list)] = None
+    hairpin: Annotated[list[IPv4Network], BeforeValidator(_one_or_list)] = []
+    all_down: Literal["drop"] = Field(default="drop", alias="allDown")
+
+    @field_validator("slots")
+    @classmethod
+    def _power_of_two(cls, value: int | None) -> int | None:
+        if value is not None and (value < 1 or value > 1024 or value & (value - 1)):
+            raise ValueError("must be a power of two from 1 to 1024")
+        return value
+
+    @field_validator("all_down", mode="before")
+    @classmethod
+    def _explain_all_down(cls, value: Any) -> Any:
+        if value == "reject":
+            raise ValueError(
+                "'reject' needs a /ip firewall filter rule, which routeros-lb does not manage "
+                "yet; 'drop' (the default) sends the service's connections to a server address "
+                "anyway, so they go unanswered and never reach the router"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ServiceSpec:
+        seen: dict[str, str] = {}
+        for name, server in self.servers.items():
+            if server.address in seen:
+                raise ValueError(
+                    f"servers.{name}.address: {server.address} is also server "
+                    f"{seen[server.address]}'s; every server needs its own address"
+                )
+            seen[server.address] = name
+        if self.slots is not None and self.slots < len(self.servers):
+            raise ValueError(
+                f"slots: {self.slots} is fewer than the {len(self.servers)} servers; "
+                "every server needs a slot"
+            )
+        if self.frontend.address in seen:
+            raise ValueError("frontend.address: must not be a server's address")
+        return self
+
+
+class LbSite(_Spec):
+    """What `plan` reads: the site's name (for ownership tags), its services, and who is told by
+    default when a server fails (`routeros-lb:email.to`)."""
+
+    name: str
+    services: dict[Slug, ServiceSpec] = {}
+    notify: list[Mailbox] = []
+
+    @field_validator("name")
+    @classmethod
+    def _site_name(cls, value: str) -> str:
+        if not SITE_NAME.match(value):
+            raise ValueError(
+                "must be 1 to 24 letters, digits, '.', '_' or '-', starting with a letter or "
+                "digit (set routeros-lb:site when the stack's name is not)"
+            )
+        return value
+
+
+class ServiceConfigError(ValueError):
+    """`routeros-lb:services` (or the site name) cannot be used; `problems` pairs each full
+    config key with what is wrong."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {key}: {reason}" for key, reason in problems)
+        super().__init__(f"the load balancer configuration is not valid:\n{lines}")
+
+
+def services_key(loc: tuple[int | str, ...]) -> str:
+    """The config key of a pydantic error location inside the services map."""
+    return ".".join([SERVICES_KEY, *(_key_part(part) for part in loc)])
+
+
+def _key_part(part: int | str) -> str:
+    # pydantic reports a bad map key as `<key>.[key]`; keep the user's key, cut to stay readable.
+    text = str(part)
+    return "<key>" if text == "[key]" else (text if len(text) <= 40 else text[:40] + "...")
+
+
+def reason(error: Mapping[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return "is not a known setting"
+    if error["type"] == "missing":
+        return "is required"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def parse_services(raw: Any) -> dict[str, ServiceSpec]:
+    """Validate the value of `routeros-lb:services`; raise ServiceConfigError naming keys."""
+    try:
+        return _SERVICES.validate_python(raw if raw is not None else {})
+    except ValidationError as error:
+        raise ServiceConfigError(
+            [(services_key(tuple(e["loc"])), reason(e)) for e in error.errors()]
+        ) from None
+
+
+def parse_lb_site(name: Any, services: Any, notify: Any = ()) -> LbSite:
+    """A whole `LbSite` from config values, errors naming `routeros-lb:site`/`…services`."""
+    problems: list[tuple[str, str]] = []
+    parsed: dict[str, ServiceSpec] = {}
+    try:
+        parsed = parse_services(services)
+    except ServiceConfigError as error:
+        problems += error.problems
+    try:
+        site = LbSite(name=name, services=parsed, notify=list(notify or ()))
+    except ValidationError as error:
+        problems += [(SITE_KEY if e["loc"][0] == "name" else ".".join(map(str, e["loc"])),
+                      reason(e)) for e in error.errors()]
+        site = None
+    if problems or site is None:
+        raise ServiceConfigError(problems)
+    return site
+
+
+_SERVICES: TypeAdapter[dict[str, ServiceSpec]] = TypeAdapter(dict[Slug, ServiceSpec])
