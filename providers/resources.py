@@ -82,6 +82,13 @@ class MangleRule(RouterResource, module="routeros", name="MangleRule"):
     connection_mark: pulumi.Output[Any]
     connection_state: pulumi.Output[Any]
     dst_address_type: pulumi.Output[Any]
+    packet_mark: pulumi.Output[Any]
+    in_interface_list: pulumi.Output[Any]
+    out_interface_list: pulumi.Output[Any]
+    src_address_list: pulumi.Output[Any]
+    dst_address_list: pulumi.Output[Any]
+    src_address_type: pulumi.Output[Any]
+    connection_nat_state: pulumi.Output[Any]
     comment: pulumi.Output[Any]
     disabled: pulumi.Output[Any]
     log: pulumi.Output[Any]
@@ -113,6 +120,13 @@ class MangleRule(RouterResource, module="routeros", name="MangleRule"):
         connection_mark: Str = None,
         connection_state: Str = None,
         dst_address_type: Str = None,
+        packet_mark: Str = None,
+        in_interface_list: Str = None,
+        out_interface_list: Str = None,
+        src_address_list: Str = None,
+        dst_address_list: Str = None,
+        src_address_type: Str = None,
+        connection_nat_state: Str = None,
         comment: Str = None,
         disabled: Bool = None,
         log: Bool = None,
@@ -150,6 +164,12 @@ class NatRule(RouterResource, module="routeros", name="NatRule"):
     connection_mark: pulumi.Output[Any]
     connection_state: pulumi.Output[Any]
     dst_address_type: pulumi.Output[Any]
+    packet_mark: pulumi.Output[Any]
+    in_interface_list: pulumi.Output[Any]
+    out_interface_list: pulumi.Output[Any]
+    src_address_list: pulumi.Output[Any]
+    dst_address_list: pulumi.Output[Any]
+    src_address_type: pulumi.Output[Any]
     comment: pulumi.Output[Any]
     disabled: pulumi.Output[Any]
     log: pulumi.Output[Any]
@@ -177,6 +197,12 @@ class NatRule(RouterResource, module="routeros", name="NatRule"):
         connection_mark: Str = None,
         connection_state: Str = None,
         dst_address_type: Str = None,
+        packet_mark: Str = None,
+        in_interface_list: Str = None,
+        out_interface_list: Str = None,
+        src_address_list: Str = None,
+        dst_address_list: Str = None,
+        src_address_type: Str = None,
         comment: Str = None,
         disabled: Bool = None,
         log: Bool = None,

@@ -11,6 +11,7 @@ from providers import normalise as n
 from providers.schemas.base import Issue, Prop, is_unknown
 
 CONNECTION_STATES = ("established", "invalid", "new", "related", "untracked")
+CONNECTION_NAT_STATES = ("dstnat", "srcnat")
 ADDRESS_TYPES = (
     "blackhole", "broadcast", "local", "multicast", "prohibit", "unicast", "unreachable",
 )
@@ -97,3 +98,16 @@ def requires(
         return [(names[0], f"action={action} needs {wanted}")]
 
     return rule
+
+
+def mark_and_list_matchers() -> tuple[Prop, ...]:
+    """Matchers RouterOS has on both mangle and NAT beyond `matchers()`: the packet mark a mangle
+    rule set (a failover NAT rule matches it), interface lists and address lists."""
+    return (
+        name_prop("packet_mark", "packet mark", negatable=True),
+        name_prop("in_interface_list", "interface list name", negatable=True),
+        name_prop("out_interface_list", "interface list name", negatable=True),
+        name_prop("src_address_list", "address list name", negatable=True),
+        name_prop("dst_address_list", "address list name", negatable=True),
+        Prop("src_address_type", partial(n.choice_set, allowed=ADDRESS_TYPES, negatable=True)),
+    )

@@ -6,7 +6,9 @@ from functools import partial
 
 from providers import normalise as n
 from providers.schemas._firewall import (
+    CONNECTION_NAT_STATES,
     chain_prop,
+    mark_and_list_matchers,
     matchers,
     name_prop,
     ports_need_protocol,
@@ -36,6 +38,9 @@ SCHEMA = MenuSchema(
         Prop("per_connection_classifier", n.classifier),
         name_prop("routing_mark", "routing mark", negatable=True),
         *matchers(),
+        *mark_and_list_matchers(),
+        Prop("connection_nat_state",
+             partial(n.choice_set, allowed=CONNECTION_NAT_STATES, negatable=True)),
     ),
     rules=(
         ports_need_protocol,

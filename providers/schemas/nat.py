@@ -7,6 +7,7 @@ from functools import partial
 from providers import normalise as n
 from providers.schemas._firewall import (
     chain_prop,
+    mark_and_list_matchers,
     matchers,
     name_prop,
     ports_need_protocol,
@@ -30,6 +31,7 @@ SCHEMA = MenuSchema(
         Prop("to_ports", n.port_or_range),
         name_prop("jump_target", "chain name"),
         *matchers(),
+        *mark_and_list_matchers(),
     ),
     rules=(
         ports_need_protocol,

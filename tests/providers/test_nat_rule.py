@@ -84,3 +84,46 @@ def test_runtime_owned_must_name_real_properties(sim: Simulator) -> None:
     [failure] = result.failures
     assert failure.property == "runtime_owned"
     assert "disabled" in failure.reason
+
+
+def test_a_failover_rule_matches_the_packet_mark_a_mangle_rule_set(sim: Simulator) -> None:
+    """The failover path: mangle marks a new connection's first packet, NAT matches the mark."""
+    router = settings_for(sim).as_inputs()
+    mangle, nat = MenuItemProvider("mangle"), MenuItemProvider("nat")
+    mark = mangle.check({}, {
+        "router": router, "ownership_tag": "web-f0", "chain": "prerouting",
+        "action": "mark-packet", "new_packet_mark": "web-f0", "passthrough": True,
+        "dst_address": "203.0.113.2", "connection_nat_state": "!dstnat",
+        "src_address_type": "!local"})
+    assert mark.failures == []
+    mangle.create(mark.inputs)
+    rule = nat.check({}, failover_rule(sim, packet_mark="web-f0", dst_address_list="!never"))
+    assert rule.failures == []
+    created = nat.create(rule.inputs)
+    assert created.outs["packet_mark"] == "web-f0"
+
+    reached = sim.open_connection("198.51.100.7", 40000, "203.0.113.2", 80)
+    assert reached.packet_mark == "web-f0"
+    assert reached.server == "10.0.0.2:80"
+    assert reached.unsupported == ()
+    unmarked = sim.open_connection("198.51.100.7", 40001, "203.0.113.9", 80)
+    assert unmarked.server == "203.0.113.9:80"
+
+
+def test_interface_lists_are_checked_like_interface_names(sim: Simulator) -> None:
+    provider = MenuItemProvider("nat")
+    good = provider.check({}, failover_rule(sim, in_interface_list="!LAN",
+                                            out_interface_list="WAN"))
+    assert good.failures == []
+    assert good.inputs["in_interface_list"] == "!LAN"
+    [failure] = provider.check({}, failover_rule(sim, in_interface_list="my lan")).failures
+    assert failure.property == "in_interface_list"
+    assert "interface list name" in failure.reason
+
+
+def test_nat_has_no_connection_nat_state(sim: Simulator) -> None:
+    """RouterOS's NAT table has no connection-nat-state matcher (mangle and filter do)."""
+    result = MenuItemProvider("nat").check({}, failover_rule(sim, connection_nat_state="dstnat"))
+    [failure] = result.failures
+    assert failure.property == "connection_nat_state"
+    assert "has no property" in failure.reason

@@ -1,0 +1,141 @@
+"""`PccLoadBalancer`: one service's plan as Pulumi resources.
+
+It adds nothing to the plan and drops nothing from it (what `render` prints is what `up` applies):
+one resource per `PlannedObject` (the plan's tag as ownership tag, its runtime-owned properties
+as `runtime_owned`, its `depends_on` as resource dependencies), one `ChainOrder` per
+`PlannedOrder`, and one `ScriptRun` of the sync script that runs after everything else whenever
+the plan or the objects' ids change — so the router converges at once after a change (and after
+an object was re-created), and a no-op `up` sends nothing.
+
+Outputs: `buckets` (slot → server, failover group → preference list) and `ids` (plan key →
+RouterOS `.id`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from balancer.model import MENU_PATHS, PlannedObject, ServicePlan
+from components.resource_mapping import RESOURCE_CLASSES, PlanMappingError, resource_arguments
+from providers.chain_order import ChainOrder
+from providers.connection import RouterSettings
+from providers.script_run import ScriptRun
+
+TYPE = "routeros-lb:index:PccLoadBalancer"
+
+
+def plan_digest(plan: ServicePlan) -> str:
+    """A fingerprint of everything the plan puts on the router (not its summary)."""
+    def plain(item: Any) -> dict[str, Any]:
+        return {field.name: _jsonable(getattr(item, field.name))
+                for field in dataclasses.fields(item)}
+
+    content = {
+        "objects": [plain(obj) for obj in plan.objects],
+        "orders": [plain(order) for order in plan.orders],
+        "sync_script": plan.sync_script,
+    }
+    text = json.dumps(content, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return [_jsonable(v) for v in value]
+
+
+def bucket_outputs(plan: ServicePlan) -> dict[str, Any]:
+    """The bucket table as plain JSON: `slots` {slot: server}, `groups` {group: [servers]}."""
+    return {
+        "slots": {str(slot): server for slot, server in enumerate(plan.buckets.slots)},
+        "groups": {str(group): list(servers)
+                   for group, servers in enumerate(plan.buckets.groups)},
+    }
+
+
+def sync_script_name(plan: ServicePlan) -> str:
+    names = {obj.properties.get("name") for obj in plan.objects if obj.menu == "script"}
+    if plan.sync_script not in names:
+        raise PlanMappingError(
+            f"service {plan.service!r}: the sync script {plan.sync_script!r} is not among the "
+            f"planned scripts ({', '.join(sorted(n for n in names if n)) or 'none'})")
+    return plan.sync_script
+
+
+class PccLoadBalancer(pulumi.ComponentResource):
+    """One load-balanced service on one router, exactly as its plan says."""
+
+    resources: dict[str, pulumi.CustomResource]
+    orders: dict[str, ChainOrder]
+    sync: ScriptRun
+
+    def __init__(
+        self,
+        name: str,
+        plan: ServicePlan,
+        router: RouterSettings,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        self.plan = plan
+        script = sync_script_name(plan)
+        self.resources = {}
+        for obj in plan.objects:
+            self.resources[obj.key] = self._declare(obj, router)
+        self.orders = {}
+        for order in plan.orders:
+            members = [self._resource(order.key, key) for key in order.members]
+            self.orders[order.key] = ChainOrder(
+                order.key,
+                router=router,
+                path=MENU_PATHS[order.menu],
+                chain=order.chain,
+                rule_ids=[member.id for member in members],
+                position=order.position,
+                before_comment=order.before_comment,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=members),
+            )
+        everything = [*self.resources.values(), *self.orders.values()]
+        ids = [resource.id for resource in self.resources.values()]
+        # The ids are part of the trigger: an object re-created (deleted by hand, then restored by
+        # `up`) starts from its planned runtime state, which the sync script must correct.
+        trigger = pulumi.Output.all(*ids).apply(
+            lambda known: " ".join([plan_digest(plan), *map(str, known)]))
+        self.sync = ScriptRun(
+            f"{plan.service}/run-sync",
+            router=router,
+            script=script,
+            trigger=trigger,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=everything),
+        )
+        self.buckets = bucket_outputs(plan)
+        self.ids = pulumi.Output.all(
+            **{key: resource.id for key, resource in self.resources.items()})
+        self.register_outputs({"buckets": self.buckets, "ids": self.ids})
+
+    def _resource(self, referrer: str, key: str) -> pulumi.CustomResource:
+        try:
+            return self.resources[key]
+        except KeyError:
+            raise PlanMappingError(
+                f"{referrer!r} refers to {key!r}, which the plan of service "
+                f"{self.plan.service!r} does not declare before it") from None
+
+    def _declare(self, obj: PlannedObject, router: RouterSettings) -> pulumi.CustomResource:
+        depends = [self._resource(obj.key, key) for key in obj.depends_on]
+        cls = RESOURCE_CLASSES[obj.menu]
+        return cls(
+            obj.key,
+            router=router,
+            **resource_arguments(obj),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
+        )
