@@ -28,12 +28,12 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     ResourceProvider,
     UpdateResult,
 )
 
 from providers.connection import RouterSettings, client_for, password_source
+from providers.dynamic_resource import RouterResource
 from providers.menu_item import router_target
 from providers.schemas._system import object_name
 from providers.schemas.base import is_unknown
@@ -105,7 +105,7 @@ class ScriptRunProvider(ResourceProvider):
         return {key: props.get(key) for key in INPUTS}
 
 
-class ScriptRun(Resource, module="routeros", name="ScriptRun"):
+class ScriptRun(RouterResource, module="routeros", name="ScriptRun"):
     """Runs the script named `script` on create and whenever `trigger` (or `script`) changes.
 
     Give it `depends_on` everything the script reads, so it runs after they are in place.
