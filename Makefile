@@ -24,8 +24,12 @@ demo: setup                         ## the main job against the simulator: apply
 sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) for `pulumi up --stack dev`
 	$(PY) -m simulator --port $(PORT) --state .sim-state.json --seed-defconf
 
-bench: setup                        ## round trips and timings of the providers against the simulator
-	$(PY) -m bench
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed     ## the load balancer against the simulator, Ansible and the lower bound
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

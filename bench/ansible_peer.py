@@ -32,6 +32,7 @@ from routeros_vocabulary.tags import compose_comment
 # on every run (api_modify compares strings).
 POLICY_ORDER = ("ftp", "reboot", "read", "write", "policy", "test", "password", "sniff",
                 "sensitive", "romon")
+BOOLEANS = {"yes": True, "no": False, "true": True, "false": False}
 ORDERED: frozenset[Menu] = frozenset({"mangle", "nat"})
 NAMED: frozenset[Menu] = frozenset({"script", "scheduler"})
 MENU_ORDER: tuple[Menu, ...] = ("script", "scheduler", "mangle", "nat", "netwatch")
@@ -69,7 +70,11 @@ def entry(obj: PlannedObject) -> dict[str, Any]:
     if "policy" in props:
         wanted = set(props["policy"].split(","))
         props["policy"] = ",".join(p for p in POLICY_ORDER if p in wanted)
-    return props
+    if "source" in props:
+        # RouterOS stores a script's lines with CRLF; api_modify compares strings.
+        props["source"] = props["source"].replace("\r\n", "\n").replace("\n", "\r\n")
+    # librouteros hands api_modify booleans for `yes`/`no`: compare like with like.
+    return {k: BOOLEANS.get(v, v) if isinstance(v, str) else v for k, v in props.items()}
 
 
 def menu_entries(objects: Sequence[PlannedObject], orders: Sequence[PlannedOrder],
@@ -86,7 +91,8 @@ def menu_entries(objects: Sequence[PlannedObject], orders: Sequence[PlannedOrder
 def restrict(menu: Menu, tag_prefix: str, name_prefix: str) -> list[dict[str, Any]]:
     if menu in NAMED:
         return [{"field": "name", "regex": f"^{_escape(name_prefix)}"}]
-    return [{"field": "comment", "regex": rf"\[lb:{_escape(tag_prefix)}[^\]]*\]$"}]
+    # api_modify matches a restrict regex at the start of the value (`re.match`).
+    return [{"field": "comment", "regex": rf".*\[lb:{_escape(tag_prefix)}[^\]]*\]$"}]
 
 
 def _escape(text: str) -> str:

@@ -20,11 +20,15 @@ remains the reference for step semantics, and tests use it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+
+import psutil
 
 from engine_standin.capture import Registration, resolve
 from engine_standin.driver import Driver, ResourceState, Step, _changed_keys
+from engine_standin.host import ProviderHost
 
 # The engine's default: unbounded. Threads here only wait on gRPC; the host's four workers are
 # what actually bounds the provider calls in flight.
@@ -40,6 +44,31 @@ class ParallelDriver(Driver):
         self._state_lock = threading.Lock()
         # registration dependencies of what is in the state, for deletes in dependency order
         self.dependencies: dict[str, tuple[str, ...]] = {}
+        # the provider host's largest resident set during the last command, in bytes
+        self.peak_rss = 0
+
+    @contextmanager
+    def _command(self) -> Iterator[ProviderHost]:
+        with super()._command() as host:
+            process = psutil.Process(host._process.pid)  # type: ignore[union-attr]
+            stop = threading.Event()
+            peak = [process.memory_info().rss]
+
+            def sample() -> None:
+                while not stop.wait(0.02):
+                    try:
+                        peak[0] = max(peak[0], process.memory_info().rss)
+                    except psutil.Error:
+                        return
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            try:
+                yield host
+            finally:
+                stop.set()
+                sampler.join()
+                self.peak_rss = peak[0]
 
     # -- up -----------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from balancer.model import PlannedObject, SitePlan
 from bench.ansible_peer import MENU_ORDER, AnsiblePeer, Target, playbook
-from bench.counters import Figures, measuring
+from bench.counters import Figures, count_api_only, measuring
 from bench.engine import ParallelDriver
 from engine_standin.capture import Registration, capture
 from engine_standin.host import ProviderHost
@@ -38,6 +38,7 @@ class StepFigures:
     peer: Figures | None = None
     lower_bound_writes: int = 0
     ops: dict[str, int] = field(default_factory=dict)
+    peak_rss: int = 0  # the provider host's, bytes
 
     def lower_bound(self, latency: float) -> dict[str, Any]:
         trips = self.lower_bound_writes + 1
@@ -96,6 +97,7 @@ def run_ours(plan_for: PlanFor, program_for: ProgramFor, weights: Sequence[int],
     results: dict[str, StepFigures] = {}
     with Simulator(version=version, username=USERNAME, password=PASSWORD) as sim:
         sim.faults.latency = latency
+        count_api_only(sim.router)
         router = router_inputs(sim)
         driver = ParallelDriver(STACK_CONFIG, env=host_env())
         plans = [plan_for(w) for w in steps_weights(weights)]
@@ -112,8 +114,11 @@ def run_ours(plan_for: PlanFor, program_for: ProgramFor, weights: Sequence[int],
             regs: list[Registration] = capture(program_for(plan, router))
             with measuring(sim.router) as figures:
                 steps = driver.up(regs)
-            results[name] = StepFigures(
-                figures, lower_bound_writes=objects_written(previous, plan), ops=_ops(steps))
+            needed = objects_written(previous, plan)
+            if needed and any(reg.type.endswith(":ScriptRun") for reg in regs):
+                needed += 1  # the deployment runs the sync script after a change (issue 10)
+            results[name] = StepFigures(figures, lower_bound_writes=needed, ops=_ops(steps),
+                                        peak_rss=driver.peak_rss)
             previous = plan
         with measuring(sim.router) as figures:
             steps = driver.destroy()
@@ -128,6 +133,7 @@ def run_peer(plan_for: PlanFor, weights: Sequence[int], latency: float,
     results: dict[str, Figures] = {}
     with Simulator(version=version, username=USERNAME, password=PASSWORD) as sim:
         sim.faults.latency = latency
+        count_api_only(sim.router)
         plans = [plan_for(w) for w in steps_weights(weights)]
         with AnsiblePeer(Target(sim.host, sim.port, USERNAME, PASSWORD)) as peer:
             names = ("first deploy", "no-op deploy", "add one server", "change one weight")
