@@ -1,4 +1,4 @@
-"""`python -m bench [--rules N] [--latency SECONDS]`: provider figures against the simulator.
+"""`python -m bench.providers [--rules N] [--latency SECONDS]`: provider figures alone.
 
 Round trips are the commands the simulated router served (logins excluded); wall times include
 the simulated latency paid per reply, as a remote site's round trip would be.
@@ -122,7 +122,7 @@ def bench_chain_order(count: int, latency: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.providers", description=__doc__)
     parser.add_argument("--rules", type=int, default=50)
     parser.add_argument("--refresh-rules", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.005, help="seconds per reply")
