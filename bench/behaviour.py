@@ -69,7 +69,7 @@ def evaluations(sim: Any, plan: ServicePlan, clients: int = 300, seed: int = 1) 
 
 
 def failover(sim: Any, plan: ServicePlan, clients: int = 200, step: float = 0.25,
-             trials: int = 4, seed: int = 2) -> dict[str, Any]:
+             trials: int = 8, seed: int = 2) -> dict[str, Any]:
     """Virtual seconds from a server failing to all its clients reaching other servers.
 
     The failure lands at `trials` phases spread over one probe interval (netwatch probes on its
@@ -109,6 +109,6 @@ def failover(sim: Any, plan: ServicePlan, clients: int = 200, step: float = 0.25
             sim.advance(step)
             recovered += step
     return {"interval": interval, "timeout": timeout, "target": interval + timeout,
-            "clients_moved": len(theirs), "seconds": {"max": max(times),
+            "clients_moved": len(theirs), "phases": times, "seconds": {"max": max(times),
                                                       "mean": round(statistics.fmean(times), 2)},
             "step": step}

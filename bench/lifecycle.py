@@ -25,6 +25,7 @@ from simulator import Simulator
 PASSWORD = "bench-only-Kestrel-5512"  # noqa: S105 - the simulator's, for the benchmark only
 USERNAME = "admin"
 STACK_CONFIG = {"routeros:password": PASSWORD}
+VERSION_OBSERVED = "7.20"
 STEPS = ("first deploy", "no-op deploy", "refresh", "add one server", "change one weight",
          "destroy")
 
@@ -162,3 +163,22 @@ def _ops(steps: Sequence[Any]) -> dict[str, int]:
     for step in steps:
         counts[step.op] = counts.get(step.op, 0) + 1
     return counts
+
+
+def observe(plan_for: PlanFor, program_for: ProgramFor,
+            weights: Sequence[int]) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """Deploy one service, then count rule evaluations and time a failover on the virtual
+    clock: (router objects we made, evaluations, failover)."""
+    from bench.behaviour import evaluations, failover
+
+    with Simulator(version=VERSION_OBSERVED, username=USERNAME, password=PASSWORD) as sim:
+        plan = plan_for(weights)
+        driver = ParallelDriver(STACK_CONFIG, env=host_env())
+        driver.up(capture(program_for(plan, router_inputs(sim))))
+        with sim.router.lock:
+            objects = sum(len(getattr(menu, "items", ())) for menu in sim.router.menus.values())
+        service = plan.services[0]
+        seen = evaluations(sim, service)
+        moved = failover(sim, service)
+        driver.destroy()
+    return objects, seen, moved
