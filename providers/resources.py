@@ -162,7 +162,6 @@ class NatRule(RouterResource, module="routeros", name="NatRule"):
     in_interface: pulumi.Output[Any]
     out_interface: pulumi.Output[Any]
     connection_mark: pulumi.Output[Any]
-    connection_state: pulumi.Output[Any]
     dst_address_type: pulumi.Output[Any]
     packet_mark: pulumi.Output[Any]
     in_interface_list: pulumi.Output[Any]
@@ -195,7 +194,6 @@ class NatRule(RouterResource, module="routeros", name="NatRule"):
         in_interface: Str = None,
         out_interface: Str = None,
         connection_mark: Str = None,
-        connection_state: Str = None,
         dst_address_type: Str = None,
         packet_mark: Str = None,
         in_interface_list: Str = None,

@@ -23,7 +23,7 @@ class Faults:
       sessions; logins, `/cancel` and `/quit` excluded) is answered with a `!trap` and never
       reaches the router. One-shot.
     - `max_sessions`: more concurrent connections than this are closed on accept, as a router
-      whose API `max-sessions` is reached does.
+      whose API `max-sessions` is reached does. None means the server's default (20).
     - `refuse_logins`: every login fails with the router's wrong-password trap.
     """
 

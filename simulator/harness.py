@@ -82,6 +82,17 @@ class Simulator:
     def open_sessions(self) -> int:
         return self._server.open_sessions
 
+    @property
+    def sessions(self) -> list[Any]:
+        """The open API sessions (`session.Session`: `user`, `queued_bytes`, `reading_paused`)."""
+        return list(self._server.sessions)
+
+    @property
+    def peak_queued_bytes(self) -> int:
+        """The most reply bytes any session, open or gone, held for its client at once."""
+        live = [session.peak_queued_bytes for session in self._server.sessions]
+        return max([self._server.peak_queued_bytes, *live])
+
     # The router's behaviour (simulator/behaviour.py); each call takes the router's lock.
 
     def advance(self, seconds: float) -> None:

@@ -2,8 +2,9 @@
 
 Covers the matchers mangle and NAT rules of this project use: addresses (single, prefix, range),
 ports (single, list, range), protocol, in/out-interface, connection-state, connection-mark,
-packet-mark, routing-mark, src/dst-address-type, src/dst-address-list, connection-nat-state and
-per-connection-classifier, each with a `!` prefix. A property that is neither a known matcher nor
+packet-mark, routing-mark, src/dst-address-type, src/dst-address-list, connection-nat-state,
+per-connection-classifier, tcp-flags and packet-size (of a first packet: a 60-byte SYN), each
+with a `!` prefix. A property that is neither a known matcher nor
 a known non-matcher raises `UnsupportedMatcherError`: the data plane then treats the rule as not
 matching and reports it, instead of silently pretending to understand it.
 """
@@ -23,6 +24,10 @@ PROTOCOL_NUMBERS = {
     "udp-lite": 136,
 }  # fmt: skip
 PORTED_PROTOCOLS = {6, 17, 132, 136, 33}
+# What the data plane knows of a connection's first packet beyond its addresses: the size the
+# rule counters count (`dataplane.py`) and, for TCP, its flags.
+FIRST_PACKET_SIZE = 60
+FIRST_PACKET_FLAGS = frozenset({"syn"})
 
 # Properties of a rule that say what to do, describe it, or are counters: never matchers.
 NON_MATCHERS = frozenset(
@@ -138,6 +143,15 @@ def _positive(name: str, spec: str, packet: Packet, context: MatchContext) -> bo
         case "src-address-list" | "dst-address-list":
             address = packet.src if name == "src-address-list" else packet.dst
             return any(_list_entry_has(entry, address) for entry in context.address_list(spec))
+        case "tcp-flags":
+            # A connection's first packet is a bare SYN (the simulator models only those).
+            if packet.protocol_number != 6:
+                return False
+            return all((flag[1:] not in FIRST_PACKET_FLAGS) if flag.startswith("!")
+                       else flag in FIRST_PACKET_FLAGS for flag in spec.split(","))
+        case "packet-size":
+            low, _, high = spec.partition("-")
+            return int(low) <= FIRST_PACKET_SIZE <= int(high or low)
         case "per-connection-classifier":
             classifier = parse_classifier(spec)
             return classifier.matches(packet.src, packet.src_port, packet.dst, packet.dst_port)

@@ -5,7 +5,7 @@ Probe semantics, against the hosts the test describes (`hosts.py`):
 - v7 `tcp-conn`: up when `port` is open;
 - v7 `http-get`/`https-get`: up when `port` is open and the host's HTTP code is in
   `http-codes` (a comma list of codes and ranges such as `200-299,301`); without `http-codes`,
-  any 2xx or 3xx is up [decided: the manual does not say what an empty list accepts].
+  100..299 is up (the manual's http-code-min/max defaults; a redirect is down).
 A probe's result applies at the probe's time: no round trip or timeout is modelled.
 
 Timing: a new or edited entry probes first after `start-delay` (v7, default 3s; at once on v6),
@@ -116,7 +116,7 @@ class Netwatch:
                        origin=f"netwatch ({host} {status}-script)")
 
     def _is_up(self, item: Any) -> bool:
-        host = item.props.get("host", "")
+        host = item.props.get("host", "").partition("@")[0]  # the vrf routes, not the host
         if not self.router.profile.is_v7:
             return self.hosts.reachable(host)
         kind = self.router.effective(PATH, item, "type") or "simple"
@@ -129,10 +129,15 @@ class Netwatch:
         return self.hosts.reachable(host)
 
 
+# Without `http-codes`, the manual's pass range for http-get: [http-code-min, http-code-max]
+# with their documented defaults 100 and 299 (see docs/simulator-internals.md).
+DEFAULT_PASS = (100, 299)
+
+
 def code_accepted(code: int, accepted: str) -> bool:
-    """Whether `code` is in a comma list of codes and ranges; empty means any 2xx or 3xx."""
+    """Whether `code` is in a comma list of codes and ranges; empty means 100..299."""
     if not accepted.strip():
-        return 200 <= code < 400
+        return DEFAULT_PASS[0] <= code <= DEFAULT_PASS[1]
     for part in accepted.split(","):
         first, _, last = part.strip().partition("-")
         if first.isdigit() and int(first) <= code <= int(last if last.isdigit() else first):

@@ -62,7 +62,8 @@ def parse_classifier(text: str) -> Classifier:
 
 def pcc_hash(values: str, src: str, src_port: int, dst: str, dst_port: int) -> int:
     """The 32-bit hash of the fields `values` selects (see the module docstring)."""
-    fields = {"src": src, "src_port": src_port, "dst": dst, "dst_port": dst_port}
+    fields: dict[str, str | int] = {"src": src, "src_port": src_port, "dst": dst,
+                                    "dst_port": dst_port}
     data = bytearray()
     for name in VALUES_TO_HASH[values]:
         value = fields[name]

@@ -25,6 +25,12 @@ from simulator.schema import format_datetime
 __all__ = ["Item", "Router"]
 
 ChangeCallback = Callable[[str, str, list[int]], None]
+# RouterOS keeps the last 1000 lines of `/log` in memory (`/system logging action` memory-lines
+# default 1000); older lines go first.
+LOG_LINES = 1000
+# And each line's length [decided: RouterOS's limit is not documented; 1000 lines of scripts'
+# 4 MiB strings would otherwise be gigabytes].
+LOG_LINE_CHARS = 4096
 ScriptRunner = Callable[..., str]
 
 
@@ -163,6 +169,10 @@ class Router:
 
     def log_message(self, topics: str, message: str) -> None:
         with self.lock:
-            self.list_menu("/log").add_internal(
-                {"time": self.now_text(), "topics": topics, "message": message}, dynamic=False
+            log = self.list_menu("/log")
+            log.add_internal(
+                {"time": self.now_text(), "topics": topics, "message": message[:LOG_LINE_CHARS]},
+                dynamic=False,
             )
+            if len(log.items) > LOG_LINES:
+                del log.items[: len(log.items) - LOG_LINES]

@@ -1,8 +1,10 @@
 """Run `/system/scheduler` events on the virtual clock.
 
 An enabled entry with a start date and time runs at the time the menu prints as `next-run`, then
-every `interval` (a zero interval runs once). `start-time=startup` entries run `STARTUP_DELAY`
-seconds after each boot (the simulator's start and every `reboot`), then every `interval`.
+every `interval` (a zero interval runs once). `start-time=startup` entries with a zero interval run
+`STARTUP_DELAY` seconds after each boot (the simulator's start and every `reboot`); with an
+interval they do not run at boot ("If the interval is set to value other than 0 scheduler will
+not run at startup", manual) but every `interval` from the boot, or from the add or edit.
 `on-event` naming a `/system/script` runs that script as `/system script run` would, with the
 entry's policies; any other text runs as a script source. Each run bumps `run-count`; failures
 land in `/log`.
@@ -63,7 +65,13 @@ class Scheduler:
             if item.props.get("disabled") == "true":
                 continue
             if item.props.get("start-time") == "startup":
-                if booting:
+                interval = parse_seconds(item.props.get("interval", "0s"))
+                if interval > 0:
+                    # "If the interval is set to value other than 0 scheduler will not run at
+                    # startup" (manual): every interval from boot (or from the edit) instead.
+                    event.timer = self.router.clock.call_later(
+                        interval, lambda i=item.id: self._fire(i))
+                elif booting:
                     event.timer = self.router.clock.call_later(
                         STARTUP_DELAY, lambda i=item.id: self._fire(i))
             else:

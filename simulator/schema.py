@@ -234,13 +234,22 @@ class AddressMatcher(PropType):
 
 
 class Host(PropType):
-    """An IPv4 address or a DNS name (e-mail server from 7.12, netwatch hosts on v7)."""
+    """An IPv4 address (optionally `@vrf` for netwatch) or a DNS name (e-mail server from 7.12,
+    netwatch `type=dns` hosts on v7)."""
+
+    def __init__(self, vrf: bool = False) -> None:
+        self.vrf = vrf
 
     def parse(self, text: str) -> str:
+        address, at, vrf = text.partition("@") if self.vrf else (text, "", "")
         try:
-            return str(ipaddress.IPv4Address(text))
+            printed = str(ipaddress.IPv4Address(address))
         except ValueError:
             pass
+        else:
+            if at and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", vrf):
+                raise InvalidValue()
+            return printed + at + vrf
         if re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", text) and any(
             c.isalpha() for c in text
         ):
@@ -278,6 +287,25 @@ class Ports(PropType):
             else:
                 out.append(str(_port(part)))
         return neg + ",".join(out)
+
+
+class Pattern(PropType):
+    """A value of a documented shape (`nth=2,1`, `limit=10/1s,5:packet`), stored as sent.
+
+    For the firewall matchers the simulator stores and prints but does not interpret: the shape
+    check refuses what a router would not parse, without modelling the value's meaning. `!`
+    negates where the matcher allows it.
+    """
+
+    def __init__(self, regex: str, negatable: bool = False) -> None:
+        self.regex = re.compile(regex)
+        self.negatable = negatable
+
+    def parse(self, text: str) -> str:
+        body = text[1:] if self.negatable and text.startswith("!") else text
+        if len(body) > 256 or not self.regex.fullmatch(body):
+            raise InvalidValue()
+        return text
 
 
 PCC_FIELDS = (

@@ -15,6 +15,7 @@ import logging
 import ssl
 import threading
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from simulator.faults import Faults
@@ -23,6 +24,9 @@ from simulator.session import Session
 log = logging.getLogger(__name__)
 
 READ_SIZE = 65536
+# RouterOS 7's `/ip service` default `max-sessions` for the API: 20. A test may set another
+# cap with `faults.max_sessions`.
+DEFAULT_MAX_SESSIONS = 20
 
 
 class ServerError(Exception):
@@ -68,6 +72,9 @@ class Server:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self.sessions: set[Session] = set()
+        # The most reply bytes any session held for its client at once (backpressure's bound).
+        self.peak_queued_bytes = 0
 
     @property
     def open_sessions(self) -> int:
@@ -161,7 +168,9 @@ class Server:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         limit = self.faults.max_sessions
-        if limit is not None and len(self._writers) >= limit:
+        if limit is None:
+            limit = DEFAULT_MAX_SESSIONS
+        if len(self._writers) >= limit:
             # A router whose API session limit is reached closes the socket without a word.
             writer.transport.abort()
             return
@@ -179,8 +188,10 @@ class Server:
                 # already one of `_writers`, which `stop()` and `drop_all()` close.
                 await writer.start_tls(self._ssl)
             session = Session(
-                self.router, self.faults, wakeup=lambda: loop.call_soon_threadsafe(ready.set)
+                self.router, self.faults, wakeup=lambda: _wake(loop, ready),
+                abort=lambda: _call(loop, writer.transport.abort),
             )
+            self.sessions.add(session)
             sender = asyncio.create_task(self._send(session, writer, ready))
             await self._receive(session, reader, ready, sender)
             if session.closing and not sender.done():
@@ -206,6 +217,8 @@ class Server:
                     await sender
             if session is not None:
                 session.connection_lost()
+                self.sessions.discard(session)
+                self.peak_queued_bytes = max(self.peak_queued_bytes, session.peak_queued_bytes)
             self._writers.discard(writer)
             self._connections.discard(task)
             if not writer.transport.is_closing():
@@ -219,6 +232,17 @@ class Server:
         sender: asyncio.Task[None],
     ) -> None:
         while not session.closing and not sender.done():
+            if session.reading_paused:
+                # Backpressure: the client is not reading its replies, so its next commands
+                # wait in its own socket buffers, not in our memory.
+                drained = asyncio.ensure_future(self._drained(session))
+                await asyncio.wait({drained, sender}, return_when=asyncio.FIRST_COMPLETED)
+                if not drained.done():
+                    drained.cancel()
+                    return
+                session.receive_data(b"")  # the commands that waited
+                ready.set()
+                continue
             read = asyncio.ensure_future(reader.read(READ_SIZE))
             # Wait on the sender too: when a fault drops the connection, stop reading at once.
             await asyncio.wait({read, sender}, return_when=asyncio.FIRST_COMPLETED)
@@ -231,13 +255,18 @@ class Server:
             session.receive_data(data)
             ready.set()
 
+    @staticmethod
+    async def _drained(session: Session) -> None:
+        while session.reading_paused and not session.closing:
+            await asyncio.sleep(0.01)
+
     async def _send(
         self, session: Session, writer: asyncio.StreamWriter, ready: asyncio.Event
     ) -> None:
         while True:
             await ready.wait()
             ready.clear()
-            for batch in session.take_output():
+            while (batch := session.take_batch()) is not None:
                 if self.faults.latency > 0:
                     await asyncio.sleep(self.faults.latency)
                 for sentence in batch:
@@ -254,6 +283,17 @@ class Server:
                 with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
                     await asyncio.wait_for(writer.wait_closed(), timeout=1)
                 return
+
+
+def _wake(loop: asyncio.AbstractEventLoop, ready: asyncio.Event) -> None:
+    """Wake a session's sender from any thread; a stopped server has nobody to wake."""
+    _call(loop, ready.set)
+
+
+def _call(loop: asyncio.AbstractEventLoop, action: Callable[[], object]) -> None:
+    """Run `action` on the server's loop, from any thread; a stopped loop runs nothing."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(action)
 
 
 def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:

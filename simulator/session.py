@@ -7,9 +7,14 @@ server takes with `take_output()` and writes (a batch is the unit that fault lat
 `closing` turns true when the connection must close once the queued output is written.
 
 It knows the router only through `call`, `lock`, `stats`, `profile`, `users`, `menus`,
-`first_unknown_word` and `on_change`, and nothing of sockets, threads or asyncio: `listen`
-updates may arrive from whichever thread changed the router, so the output queue has its own
-lock and `wakeup` tells the server.
+`first_unknown_word`, `on_change` and `clock`, and nothing of sockets, threads or asyncio:
+`listen` updates may arrive from whichever thread changed the router, so the output queue has
+its own lock and `wakeup` tells the server.
+
+It bounds what one client costs (docs/simulator-internals.md, "Limits"): small sentences until
+login, a login deadline on the router's clock, and the bytes of unread replies — past
+`OUTPUT_HIGH` it handles no more commands (`reading_paused`; the server then stops reading),
+past `OUTPUT_LIMIT` it `abort`s the connection.
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ from typing import Any
 
 from simulator.api import Category, CommandError, Request, Response
 from simulator.faults import Faults
-from simulator.wire import SentenceReader, WireError, encode_sentence
+from simulator.wire import (
+    MAX_SENTENCE,
+    MAX_WORD,
+    MAX_WORDS,
+    SentenceReader,
+    WireError,
+    encode_sentence,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +61,21 @@ MAX_FAILED_LOGINS = 3
 
 PRINT_VERBS = frozenset({"print", "getall"})
 
+# Before login a client may send only what a login needs: `/login`, name, password (or the
+# legacy response), a tag. Anything bigger, or with more words, ends the session [decided: the
+# caps are ours; RouterOS documents none, and a router must not buffer for strangers].
+PRELOGIN_MAX_WORDS = 8
+PRELOGIN_MAX_BYTES = 4096
+# A session that has not logged in after this many (virtual-clock) seconds is closed
+# [decided: RouterOS closes idle unauthenticated API connections; its timeout is not documented].
+LOGIN_TIMEOUT = 60.0
+LOGIN_TIMED_OUT = "login timeout"
+# Output queued for a client that does not read. Past `OUTPUT_HIGH` the server stops reading the
+# client's commands (backpressure); past `OUTPUT_LIMIT` (only `listen` updates, which arrive
+# whatever the client sends, can get there) the session is dropped.
+OUTPUT_HIGH = 1 << 20
+OUTPUT_LIMIT = 16 << 20
+
 
 @dataclass
 class _Listen:
@@ -66,18 +93,32 @@ class Session:
         faults: Faults | None = None,
         *,
         wakeup: Callable[[], None] | None = None,
+        abort: Callable[[], None] | None = None,
     ) -> None:
         self.router = router
         self.faults = faults if faults is not None else Faults()
         self.wakeup = wakeup
+        # Ends the connection at once, from any thread: for a client whose unread output
+        # passed `OUTPUT_LIMIT`, to which nothing more can be written.
+        self.abort = abort
         self.user: str | None = None
         self.closing = False
-        self._reader = SentenceReader()
+        self._reader = SentenceReader(
+            max_word=PRELOGIN_MAX_BYTES, max_sentence=PRELOGIN_MAX_BYTES,
+            max_words=PRELOGIN_MAX_WORDS,
+        )
         self._out: list[list[bytes]] = []
         self._out_lock = threading.Lock()
+        self.queued_bytes = 0  # reply bytes queued and not yet taken by the server
+        self.peak_queued_bytes = 0
         self._challenge: bytes | None = None
         self._failed_logins = 0
         self._listens: dict[str | None, _Listen] = {}
+        self._login_timer: Any = None
+        clock = getattr(router, "clock", None)
+        if clock is not None:
+            with router.lock:
+                self._login_timer = clock.call_later(LOGIN_TIMEOUT, self._login_timed_out)
 
     # -- the sans-IO surface -------------------------------------------------------------
 
@@ -87,7 +128,12 @@ class Session:
             return
         self._reader.feed(data)
         try:
-            for sentence in self._reader:
+            # Stop at the backpressure mark: the rest waits, parsed or not, until the server
+            # has written enough and calls again (with no new bytes).
+            while not self.reading_paused:
+                sentence = self._reader.next_sentence()
+                if sentence is None:
+                    return
                 self._handle(sentence)
                 if self.closing:
                     return
@@ -100,7 +146,23 @@ class Session:
         """The reply batches queued since the last call, in order."""
         with self._out_lock:
             out, self._out = self._out, []
+            self.queued_bytes = 0
         return out
+
+    def take_batch(self) -> list[bytes] | None:
+        """The oldest queued reply batch, or None: the server writes one at a time, so what it
+        has not written yet still counts as queued here."""
+        with self._out_lock:
+            if not self._out:
+                return None
+            batch = self._out.pop(0)
+            self.queued_bytes -= sum(len(sentence) for sentence in batch)
+            return batch
+
+    @property
+    def reading_paused(self) -> bool:
+        """The client has this much output unread: stop reading its commands until it reads."""
+        return self.queued_bytes > OUTPUT_HIGH
 
     @property
     def has_output(self) -> bool:
@@ -115,7 +177,20 @@ class Session:
     def connection_lost(self) -> None:
         """The connection is gone: stop every `listen`."""
         self._stop_listens(list(self._listens))
+        self._cancel_login_timer()
         self.closing = True
+
+    def _cancel_login_timer(self) -> None:
+        if self._login_timer is not None:
+            with self.router.lock:
+                self.router.clock.cancel(self._login_timer)
+            self._login_timer = None
+
+    def _login_timed_out(self) -> None:
+        # Runs on whichever thread advances the clock: `_fatal` only queues and wakes the server.
+        self._login_timer = None
+        if self.user is None and not self.closing:
+            self._fatal(LOGIN_TIMED_OUT)
 
     # -- dispatch ------------------------------------------------------------------------
 
@@ -220,6 +295,8 @@ class Session:
         if ok and not self.faults.refuse_logins:
             self.user = name
             self._failed_logins = 0
+            self._cancel_login_timer()
+            self._reader.limit(max_word=MAX_WORD, max_sentence=MAX_SENTENCE, max_words=MAX_WORDS)
             self._queue([_sentence("!done", tag)])
             return
         self._failed_logins += 1
@@ -332,13 +409,28 @@ class Session:
         self._queue([*batch, _sentence("!done", tag)])
 
     def _fatal(self, reason: str) -> None:
-        self._queue([encode_sentence(["!fatal", reason])])
+        # Closing first: `_queue` wakes the server's sender, which may run on another thread
+        # and must see `closing` when it finds the queue empty.
         self.closing = True
+        self._queue([encode_sentence(["!fatal", reason])])
 
     def _queue(self, batch: list[bytes]) -> None:
+        size = sum(len(sentence) for sentence in batch)
         with self._out_lock:
-            self._out.append(batch)
-        if self.wakeup is not None:
+            overflow = self.queued_bytes > OUTPUT_LIMIT
+            if overflow:
+                # A client that reads nothing while `listen` updates pile up: drop it rather
+                # than hold its replies without bound. It is not reading, so no `!fatal`.
+                self._out = []
+                self.queued_bytes = 0
+                self.closing = True
+            else:
+                self._out.append(batch)
+                self.queued_bytes += size
+                self.peak_queued_bytes = max(self.peak_queued_bytes, self.queued_bytes)
+        if overflow and self.abort is not None:
+            self.abort()
+        elif self.wakeup is not None:
             self.wakeup()
 
 

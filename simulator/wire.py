@@ -15,6 +15,10 @@ from collections.abc import Iterable, Iterator
 MAX_WORD = 1 << 20
 # Likewise for a whole sentence, so many words just under the cap cannot do the same.
 MAX_SENTENCE = 4 << 20
+# And for the number of words in one sentence: a word costs the server far more than its bytes
+# (a Python string each), so 4 MiB of one-byte words would cost hundreds of MiB. No command a
+# client sends needs more than a few hundred words (attributes and query words).
+MAX_WORDS = 1 << 16
 
 # librouteros cannot read the 5-byte form, so we never emit lengths this large.
 MAX_ENCODABLE = 0x10000000
@@ -82,14 +86,27 @@ class SentenceReader:
     Once it has raised `WireError` the stream is unusable: the caller must end the session.
     """
 
-    def __init__(self, max_word: int = MAX_WORD, max_sentence: int = MAX_SENTENCE) -> None:
+    def __init__(
+        self, max_word: int = MAX_WORD, max_sentence: int = MAX_SENTENCE,
+        max_words: int = MAX_WORDS,
+    ) -> None:
         self._buffer = bytearray()
         # Bytes of the buffer already parsed into `_words` (the sentence in progress).
         self._pos = 0
         self._words: list[str] = []
         self._sentence_size = 0
+        self.limit(max_word=max_word, max_sentence=max_sentence, max_words=max_words)
+
+    def limit(self, *, max_word: int, max_sentence: int, max_words: int) -> None:
+        """Change the caps (a session before and after login); they apply from the next word."""
         self._max_word = max_word
         self._max_sentence = max_sentence
+        self._max_words = max_words
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held for sentences not yet handed out."""
+        return len(self._buffer)
 
     def feed(self, data: bytes) -> None:
         self._buffer += data
@@ -109,6 +126,8 @@ class SentenceReader:
                 raise WireError(f"word of {length} bytes exceeds the limit of {self._max_word}")
             if self._sentence_size + length > self._max_sentence:
                 raise WireError(f"sentence exceeds the limit of {self._max_sentence} bytes")
+            if length and len(self._words) >= self._max_words:
+                raise WireError(f"sentence exceeds the limit of {self._max_words} words")
             end = self._pos + size + length
             if end > len(self._buffer):
                 return None

@@ -3,7 +3,7 @@
 No Pulumi CLI and no real router are needed. A RouterOS 7 router is simulated on loopback with the
 default configuration a new router ships; the program (`__main__.py`'s `declare_site`) runs with the
 dev stack's config, and every resource goes through Pulumi's own dynamic-provider host exactly as
-`pulumi up` would hand it over (the engine's part is played by the engine stand-in, `engine_standin/`).
+`pulumi up` would hand it over (the engine stand-in, `engine_standin/`, plays the engine).
 Then it shows what a user sees next: a second `up` with nothing to do, drift made by hand found by
 `refresh` and put right by `up`, an e-mail sent with the settings, and `destroy` restoring the
 router's own settings.
@@ -25,9 +25,9 @@ import librouteros
 import yaml
 
 from components.program import declare_site
-from simulator import Simulator
 from engine_standin.capture import capture
 from engine_standin.driver import Driver, Step
+from simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]
 STACK = "dev"

@@ -46,8 +46,14 @@ def name_prop(name: str, what: str, **kw: Any) -> Prop:
     return Prop(name, partial(name_like, what=what, negatable=kw.pop("negatable", False)), **kw)
 
 
-def matchers() -> tuple[Prop, ...]:
-    """Match properties both tables accept, in Python spelling."""
+def matchers(*, connection_state: bool = True) -> tuple[Prop, ...]:
+    """Match properties both tables accept, in Python spelling. NAT has no `connection_state`
+    on 6.49 or 7.x (community.routeros `_api_data.py`): its schema passes False."""
+    state = (
+        (Prop("connection_state",
+              partial(n.choice_set, allowed=CONNECTION_STATES, negatable=True)),)
+        if connection_state else ()
+    )
     return (
         Prop("src_address", n.address),
         Prop("dst_address", n.address),
@@ -57,8 +63,7 @@ def matchers() -> tuple[Prop, ...]:
         name_prop("in_interface", "interface name", negatable=True),
         name_prop("out_interface", "interface name", negatable=True),
         name_prop("connection_mark", "connection mark", negatable=True),
-        Prop("connection_state",
-             partial(n.choice_set, allowed=CONNECTION_STATES, negatable=True)),
+        *state,
         Prop("dst_address_type", partial(n.choice_set, allowed=ADDRESS_TYPES, negatable=True)),
         Prop("comment", n.text),
         Prop("disabled", n.as_bool, default=False),

@@ -30,7 +30,7 @@ SCHEMA = MenuSchema(
         Prop("to_addresses", partial(n.address, allow_negation=False)),
         Prop("to_ports", n.port_or_range),
         name_prop("jump_target", "chain name"),
-        *matchers(),
+        *matchers(connection_state=False),
         *mark_and_list_matchers(),
     ),
     rules=(

@@ -8,10 +8,13 @@ compared only when declared (`kept_unless_declared`).
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from providers import normalise as n
-from providers.schemas.base import Menu, MenuSchema, Prop
+from providers.schemas.base import Issue, Menu, MenuSchema, Prop, is_unknown
 
 V7: tuple[int, int, int] = (7, 0, 0)
 TYPES = ("simple", "icmp", "tcp-conn", "http-get", "https-get", "dns")
@@ -35,6 +38,19 @@ def _percent(value: object) -> str:
 
 def _v7(name: str, normalise, **kw) -> Prop:  # type: ignore[no-untyped-def]
     return Prop(name, normalise, since=V7, **kw)
+
+
+def _host_is_an_address_unless_dns(values: Mapping[str, Any]) -> list[Issue]:
+    """v7 takes a domain name only for `type=dns` (manual: host formats); others need an IP."""
+    host, kind = values.get("host"), values.get("type", "simple")
+    if host is None or is_unknown(host) or is_unknown(kind) or kind == "dns":
+        return []
+    try:
+        ipaddress.ip_address(str(host))
+    except ValueError:
+        return [("host", f"host must be an IP address for type={kind}; "
+                         "a domain name needs type=dns")]
+    return []
 
 
 V6_SCHEMA = MenuSchema(
@@ -64,13 +80,15 @@ V7_SCHEMA = MenuSchema(
         _v7("startup_delay", n.duration, default="5m"),
         _v7("test_script", n.script_source, default=""),
         _v7("src_address", n.plain_address),
-        _v7("http_codes", n.text),
+        # v7 prints it, empty when unset (terraform-provider-routeros's captured print).
+        _v7("http_codes", n.text, default=""),
         *(_v7(name, fn, kept_unless_declared=True) for name, fn in _OPTIONAL_V7),
         *_common("10s", "3s"),
     ),
     # Each probe type takes its own fields; switching type in place could leave the old
     # type's fields behind, so a new probe replaces the old one.
     replace=frozenset({"type"}),
+    rules=(_host_is_an_address_unless_dns,),
 )
 
 MENU = Menu("netwatch", (((0, 0, 0), V6_SCHEMA), (V7, V7_SCHEMA)))

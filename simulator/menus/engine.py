@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from simulator.api import Category, CommandError, Request, Response
-from simulator.query import matches
+from simulator.query import Budget, matches
 from simulator.schema import Schema
 
 if TYPE_CHECKING:
@@ -337,7 +337,8 @@ class ListMenu(Menu):
 
     def select(self, router: Router, request: Request) -> list[dict[str, str]]:
         rows = (self.printed(router, item) for item in self.items)
-        return [row for row in rows if matches(request.queries, row, self.canonical)]
+        budget = Budget()  # one allowance for the whole request, not per item
+        return [row for row in rows if matches(request.queries, row, self.canonical, budget)]
 
     def print_(self, router: Router, request: Request) -> Response:
         attributes = request.attributes

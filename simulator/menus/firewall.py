@@ -21,6 +21,7 @@ from simulator.schema import (
     FlagList,
     Int,
     Name,
+    Pattern,
     Ports,
     Prop,
     PropType,
@@ -84,6 +85,71 @@ class ListTimeout(PropType):
         return Duration().parse(text)
 
 
+_NUMBER = r"\d{1,10}"
+_RANGE = rf"{_NUMBER}(-{_NUMBER})?"
+_RATE = r"\d{1,10}[kMG]?"
+_DURATION = r"(\d+[wdhms]|\d+ms)+|\d+(:\d{2}){1,2}"
+_DAYS = r"(,(sun|mon|tue|wed|thu|fri|sat))*"
+_TCP_FLAGS = ("fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr")
+
+
+def _more_matchers(table: str) -> list[Prop]:
+    """Matchers a real site's hand-made rules use, with the shapes RouterOS documents (manual's
+    firewall matchers; community.routeros `_api_data.py` for which table has which).
+
+    Stored and printed; the data plane matches the cheap ones (`matchers.py`) and reports a rule
+    with any other as unsupported rather than guessing.
+    """
+    flag = rf"!?({'|'.join(_TCP_FLAGS)})"
+    props = [
+        Prop("connection-limit", Pattern(rf"{_NUMBER},\d{{1,2}}")),
+        Prop("connection-bytes", Pattern(rf"{_NUMBER}-({_NUMBER})?")),
+        Prop("connection-rate", Pattern(rf"{_RATE}-{_RATE}")),
+        Prop("connection-type", Pattern(r"ftp|h323|irc|pptp|quake3|sip|tftp", negatable=True)),
+        Prop("nth", Pattern(rf"{_NUMBER},{_NUMBER}")),
+        Prop("random", Int(1, 99)),
+        Prop("time", Pattern(rf"({_DURATION})-({_DURATION}){_DAYS}")),
+        Prop("src-mac-address", Pattern(r"([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}", negatable=True)),
+        Prop("limit", Pattern(rf"{_NUMBER}(/({_DURATION}))?,{_NUMBER}(:(packet|bit))?")),
+        Prop("dst-limit", Pattern(
+            rf"{_NUMBER}(/({_DURATION}))?,{_NUMBER},(dst-address|dst-address-and-port|"
+            rf"src-address|src-and-dst-addresses|addresses-and-dst-port)(/({_DURATION}))?")),
+        Prop("layer7-protocol", Name(negatable=True)),
+        Prop("content", Text()),
+        Prop("packet-size", Pattern(_RANGE, negatable=True)),
+        Prop("icmp-options", Pattern(r"\d{1,3}(-\d{1,3})?(:\d{1,3}(-\d{1,3})?)?",
+                                     negatable=True)),
+        Prop("tcp-mss", Pattern(_RANGE, negatable=True)),
+        Prop("ttl", Pattern(r"(equal|greater-than|less-than|not-equal):\d{1,3}")),
+        Prop("dscp", Int(0, 63)),
+        Prop("priority", Int(0, 63)),
+        Prop("ingress-priority", Int(0, 63)),
+        Prop("fragment", Bool()),
+        Prop("ipv4-options", Pattern(
+            r"any|loose-source-routing|no-record-route|no-router-alert|no-source-routing|"
+            r"no-timestamp|none|record-route|router-alert|strict-source-routing|timestamp",
+            negatable=True)),
+        Prop("in-bridge-port", Name(negatable=True)),
+        Prop("out-bridge-port", Name(negatable=True)),
+        Prop("in-bridge-port-list", Name(negatable=True)),
+        Prop("out-bridge-port-list", Name(negatable=True)),
+        Prop("ipsec-policy", Pattern(r"(in|out),(ipsec|none)")),
+        Prop("hotspot", Pattern(r"!?(auth|from-client|http|local-dst|to-client)"
+                                r"(,!?(auth|from-client|http|local-dst|to-client))*")),
+        Prop("psd", Pattern(rf"{_NUMBER},({_DURATION}),{_NUMBER},{_NUMBER}")),
+        Prop("realm", Name(negatable=True)),
+    ]
+    if table != "nat":
+        # NAT has no tcp-flags (`_api_data.py`); filter and mangle do, and tls-host.
+        props += [
+            Prop("tcp-flags", Pattern(rf"{flag}(,{flag})*", negatable=True)),
+            Prop("tls-host", Text()),
+        ]
+    if table == "nat":
+        props.append(Prop("tls-host", Text(), until=(7, 16)))
+    return props
+
+
 def _rule_props(table: str) -> list[Prop]:
     matchers = [
         Prop("src-address", AddressMatcher()),
@@ -91,20 +157,25 @@ def _rule_props(table: str) -> list[Prop]:
         Prop("protocol", Protocol()),
         Prop("src-port", Ports()),
         Prop("dst-port", Ports()),
+        Prop("port", Ports()),
         Prop("in-interface", Name(negatable=True)),
         Prop("out-interface", Name(negatable=True)),
         Prop("in-interface-list", Name(negatable=True)),
         Prop("out-interface-list", Name(negatable=True)),
         Prop("src-address-list", Name(negatable=True)),
         Prop("dst-address-list", Name(negatable=True)),
-        Prop("connection-state", FlagList(*CONNECTION_STATES)),
-        Prop("connection-nat-state", FlagList("srcnat", "dstnat")),
+        # NAT has neither (community.routeros `_api_data.py`, 6.49 and 7.x): refused there.
+        *([] if table == "nat" else [
+            Prop("connection-state", FlagList(*CONNECTION_STATES)),
+            Prop("connection-nat-state", FlagList("srcnat", "dstnat")),
+        ]),
         Prop("connection-mark", Name(negatable=True)),
         Prop("packet-mark", Name(negatable=True)),
         Prop("routing-mark", Name(negatable=True)),
         Prop("dst-address-type", AddressType()),
         Prop("src-address-type", AddressType()),
         Prop("per-connection-classifier", Classifier()),
+        *_more_matchers(table),
     ]
     head = [
         Prop("chain", Enum(*BUILTIN_CHAINS[table], open_=True), required=True),
@@ -116,7 +187,11 @@ def _rule_props(table: str) -> list[Prop]:
             Prop("new-connection-mark", Name()),
             Prop("new-packet-mark", Name()),
             Prop("new-routing-mark", Name()),
-            Prop("passthrough", Bool()),
+            # From 7.19 every mangle rule prints `passthrough` (default yes); before, only the
+            # actions that pass through (`_api_data.py`: can_disable before 7.19, default True
+            # from 7.19).
+            Prop("passthrough", Bool(), until=(7, 19)),
+            Prop("passthrough", Bool(), default="true", since=(7, 19)),
         ]
     elif table == "nat":
         specific = [

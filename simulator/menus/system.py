@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from simulator.router import Router
 
 ALL_POLICY_TEXT = PolicyList().parse(",".join(ALL_POLICIES))
+EPOCH = datetime(1970, 1, 1)
 
 # [uncertain] the reference has this text for duplicate names on v7 but not for these menus.
 DUPLICATE_NAME = "failure: item with this name already exists"
@@ -62,7 +63,50 @@ class NamedMenu(ListMenu):
             raise CommandError(DUPLICATE_NAME)
 
 
-class ScriptMenu(NamedMenu):
+NOT_ENOUGH_PERMISSIONS = "not enough permissions (9)"
+
+
+def _policy_set(text: str | None) -> frozenset[str]:
+    return frozenset(p for p in (text or "").split(",") if p)
+
+
+class PolicyGuarded(NamedMenu):
+    """Scripts and scheduler entries run with the policies they hold: a requester (a script
+    run from netwatch holds only read, write, test, reboot) may not give one more than it holds
+    itself, nor change one that already holds more (its source, its event, enabling it), nor
+    waive the check with `dont-require-permissions`.
+
+    [decided] RouterOS documents that a script cannot run another with more policies; what it
+    answers to these writes is not in our references. Refusing with the run's own text keeps a
+    deployment from depending on an escalation a real router may refuse. An add without
+    `policy` gets the requester's policies instead of all of them.
+    """
+
+    def on_add(self, router: Router, request: Request, props: dict[str, str]) -> None:
+        super().on_add(router, request, props)
+        if "policy" in request.attributes:
+            self._refuse_beyond(request, _policy_set(props.get("policy")))
+        else:
+            props["policy"] = PolicyList().parse(",".join(request.policies))
+        if props.get("dont-require-permissions") == "true":
+            self._refuse_beyond(request, _policy_set(props.get("policy")))
+
+    def _edit(self, router: Router, request: Request, verb: str,
+              changes: dict[str, str | None]) -> Response:
+        ids = self.ids_argument(request)
+        for item in self.resolve_list(ids) if ids else []:
+            self._refuse_beyond(request, _policy_set(item.props.get("policy")))
+        if changes.get("policy") is not None:
+            self._refuse_beyond(request, _policy_set(changes["policy"]))
+        return super()._edit(router, request, verb, changes)
+
+    @staticmethod
+    def _refuse_beyond(request: Request, policies: frozenset[str]) -> None:
+        if not policies <= request.policies:
+            raise CommandError(NOT_ENOUGH_PERMISSIONS)
+
+
+class ScriptMenu(PolicyGuarded):
     stem = "script"
 
     def __init__(self, profile: Profile) -> None:
@@ -101,7 +145,7 @@ class ScriptMenu(NamedMenu):
         policies = frozenset(p for p in item.props.get("policy", "").split(",") if p)
         dont_require = item.props.get("dont-require-permissions") == "true"
         if not dont_require and not policies <= request.policies:
-            raise CommandError("not enough permissions (9)")
+            raise CommandError(NOT_ENOUGH_PERMISSIONS)
         item.props["run-count"] = str(int(item.props.get("run-count", "0")) + 1)
         item.props["last-started"] = router.now_text()
         item.props = self.schema.ordered(item.props)
@@ -124,7 +168,7 @@ class ScriptMenu(NamedMenu):
         return Response(ret=output or None)
 
 
-class SchedulerMenu(NamedMenu):
+class SchedulerMenu(PolicyGuarded):
     stem = "schedule"
 
     def __init__(self, profile: Profile) -> None:
@@ -148,6 +192,12 @@ class SchedulerMenu(NamedMenu):
         now = router.clock.wallclock()
         props.setdefault("start-date", format_date(now, router.profile.iso_dates))
         props.setdefault("start-time", f"{now:%H:%M:%S}")
+
+    def check(self, router: Router, props: dict[str, str], item: Item | None) -> None:
+        super().check(router, props, item)
+        if props.get("start-time") == "startup":
+            # A startup entry has no date of its own: RouterOS prints the epoch.
+            props["start-date"] = format_date(EPOCH, router.profile.iso_dates)
 
     def printed(self, router: Router, item: Item) -> dict[str, str]:
         row = super().printed(router, item)

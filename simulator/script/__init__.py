@@ -60,9 +60,11 @@ Errors
     not interpreted here: a ScriptError naming it (":execute is outside the simulator's script
     subset"). A refused command: the router's own message. Using an undeclared variable fails.
 Caps (the simulator must survive any script)
-    100 000 statements and loop iterations per run (nested runs included), 8 nested runs,
-    64 levels of nesting, strings of at most 4 MiB, regex patterns of 1024 characters with a
-    bounded amount of matching work. None of these can be caught by `:do ... on-error=`.
+    Per run, nested runs included: 100 000 statements and loop iterations, 1 000 000 rows
+    examined by find/print, 50 000 000 regex steps (20 000 000 per match), 1 MiB of output;
+    8 nested runs, 64 levels of nesting, strings of at most 4 MiB, regex patterns of 1024
+    characters. None of these can be caught by `:do ... on-error=`. Nums are 64-bit: a run of
+    20 or more digits stays text, and arithmetic on it fails with its line and column.
 """
 
 from __future__ import annotations

@@ -54,6 +54,13 @@ from .values import (
 )
 
 MAX_STATEMENTS = 100_000  # per run, nested `/system script run`s included
+# The rest of a run's work, also per run with nested runs included. The simulator has no wall
+# clock to stop a script by, so these stand in for RouterOS's own limits, which are not
+# documented [decided]: rows that `find`/`print` examine, regex matching (NFA states times
+# characters, counted before each match), and what `:put`/`print` write.
+MAX_ROWS = 1_000_000
+MAX_REGEX_WORK = 50_000_000
+MAX_OUTPUT = 1 << 20
 MAX_RUN_DEPTH = 8  # scripts running scripts (a script that runs itself must stop, not recurse)
 LOG_LEVELS = frozenset({"info", "warning", "error", "debug"})
 ID_VERBS = frozenset({"set", "unset", "remove", "enable", "disable", "comment"})
@@ -96,6 +103,9 @@ class _Budget:
 
     statements: int = 0
     depth: int = 0
+    rows: int = 0
+    regex_work: int = 0
+    output: int = 0
 
 
 _active = threading.local()
@@ -140,6 +150,24 @@ class Interpreter:
                 node.line, node.column,
             )
 
+    def spend(self, node: Statement | Expr, what: str, amount: int) -> None:
+        """Count `amount` of one kind of work (`rows`, `regex_work`, `output`) against its cap."""
+        caps = {"rows": (MAX_ROWS, "rows examined by find/print"),
+                "regex_work": (MAX_REGEX_WORK, "regular expression steps"),
+                "output": (MAX_OUTPUT, "characters of output")}
+        cap, label = caps[what]
+        total = getattr(self.budget, what) + amount
+        setattr(self.budget, what, total)
+        if total > cap:
+            raise _FatalError(
+                f"script stopped: more than {cap} {label} "
+                f"(line {node.line} column {node.column})", node.line, node.column,
+            )
+
+    def write(self, node: Statement | Expr, text: str) -> None:
+        self.spend(node, "output", len(text))
+        self.output.append(text)
+
     def statement(self, statement: Statement, scope: _Scope) -> Value:
         match statement:
             case Block():
@@ -172,6 +200,7 @@ class Interpreter:
         path = "/" + "/".join(node.path)
         attributes = {".proplist": proplist} if proplist else {}
         rows = self.call(node, f"{path}/print", attributes).items
+        self.spend(node, "rows", len(rows))
         if node.where is None:
             return list(rows)
         return [row for row in rows if self.matches(node.where, scope, row)]
@@ -233,7 +262,7 @@ class Interpreter:
         for index, row in enumerate(rows):
             pairs = " ".join(f"{key}={_quoted(value)}" for key, value in row.items()
                              if key != ".id")
-            self.output.append(f"{index:>2} {pairs}\n")
+            self.write(node, f"{index:>2} {pairs}\n")
         return None
 
     def get(self, node: Command, positional: list[Any], named: dict[str, str]) -> Value:
@@ -275,7 +304,7 @@ class Interpreter:
                 return self.variable(node, scope, args)
             case "put":
                 self.arity(node, args, 1, 1)
-                self.output.append(to_text(self.eval(args[0], scope)) + "\n")
+                self.write(node, to_text(self.eval(args[0], scope)) + "\n")
                 return None
             case "log":
                 self.arity(node, args, 2, 2)
@@ -518,9 +547,9 @@ class Interpreter:
     def binary(self, expr: Binary, scope: _Scope, row: dict[str, str] | None) -> Value:
         op = expr.op
         if op in ("&&", "||"):
-            left = self.truth(expr.left, scope, row)
-            if (op == "&&") != left:
-                return left
+            first = self.truth(expr.left, scope, row)
+            if (op == "&&") != first:
+                return first
             return self.truth(expr.right, scope, row)
         left = self.eval(expr.left, scope, row)
         right = self.eval(expr.right, scope, row)
@@ -556,9 +585,9 @@ class Interpreter:
             case "*":
                 return wrap(a * b)
             case "/":
-                return wrap(int(a / b))  # RouterOS truncates towards zero
+                return wrap(_truncated(a, b))  # RouterOS truncates towards zero
             case "%":
-                return wrap(a - b * int(a / b))
+                return wrap(a - b * _truncated(a, b))
         raise AssertionError(op)
 
     def truth(self, expr: Expr, scope: _Scope, row: dict[str, str] | None) -> bool:
@@ -578,17 +607,20 @@ class Interpreter:
                     f"(line {expr.line} column {expr.column})", expr.line, expr.column,
                 ) from None
             self.regexes[pattern] = compiled
-        return _Searching(compiled, expr)
+        return _Searching(compiled, expr, self)
 
 
 class _Searching:
-    """A compiled regex whose run-time refusals (subject too long) become script errors."""
+    """A compiled regex whose run-time refusals (subject too long) become script errors, and
+    whose work counts against the run's budget."""
 
-    def __init__(self, compiled: Regex, expr: Binary) -> None:
+    def __init__(self, compiled: Regex, expr: Binary, interpreter: Interpreter) -> None:
         self.compiled = compiled
         self.expr = expr
+        self.interpreter = interpreter
 
     def search(self, text: str) -> bool:
+        self.interpreter.spend(self.expr, "regex_work", self.compiled.work(text))
         try:
             return self.compiled.search(text)
         except RegexError as error:
@@ -605,6 +637,12 @@ def _bounded(pieces: Iterator[str], expr: Interpolated) -> Iterator[str]:
         if total > MAX_STRING:
             checked(" " * (MAX_STRING + 1), expr.line, expr.column)
         yield piece
+
+
+def _truncated(a: int, b: int) -> int:
+    """Integer division towards zero, exact for 64-bit values (float division is not)."""
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
 
 
 def _counting(start: int, stop: int, step: int) -> Iterator[int]:

@@ -250,8 +250,12 @@ class Regex:
                 stack.append(state[1])
         return False
 
+    def work(self, text: str) -> int:
+        """The most steps a search of `text` can take: every state at every position."""
+        return len(self.states) * (len(text) + 1)
+
     def search(self, text: str) -> bool:
-        if len(self.states) * (len(text) + 1) > MAX_WORK:
+        if self.work(text) > MAX_WORK:
             raise RegexError("subject too long for this pattern")
         current: set[int] = set()
         for position in range(len(text) + 1):

@@ -18,7 +18,10 @@ Value = str | int | bool | None | list["Value"]
 # variables to 4 KiB for years), so 4 MiB keeps the simulator alive without refusing real scripts.
 MAX_STRING = 4 * 1024 * 1024
 
-_INT = re.compile(r"-?(0|[1-9][0-9]*)")
+# A num has at most 19 digits (64-bit); a longer run of digits stays text, so a huge number in
+# a script or in a printed property is never handed to Python's int() (which refuses past 4300
+# digits) and arithmetic on it fails as "not a number" with its line and column.
+_INT = re.compile(r"-?(0|[1-9][0-9]{0,18})")
 _ID = re.compile(r"\*[0-9a-fA-F]+")
 _TRUE = frozenset({"true", "yes"})
 _FALSE = frozenset({"false", "no"})

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from simulator import Simulator
 from engine_standin.driver import Driver
 from engine_standin.host import ProviderHost
+from simulator import Simulator
 from tests.lifecycle.routers import PASSWORD, STACK_CONFIG, host_env, running_simulator
 
 

@@ -1,10 +1,10 @@
 """`capture` hands resources over in the order the program built them, whatever order their
 registrations reach the mocks in (that one varies from run to run under load)."""
 
+from engine_standin.capture import capture
 from providers.chain_order import ChainOrder
 from providers.connection import RouterSettings
 from providers.resources import MangleRule
-from engine_standin.capture import capture
 
 ROUTER = RouterSettings(host="127.0.0.1", port=8728)
 

@@ -8,13 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pulumi.dynamic.dynamic import serialize_provider
 
+from engine_standin.capture import capture
+from engine_standin.driver import Driver
+from engine_standin.host import ProviderHost
 from providers.chain_order import ChainOrder
 from providers.menu_item import MenuItemProvider
 from providers.resources import EmailSettings, MangleRule, NatRule, Netwatch, Scheduler, Script
 from simulator import Simulator
-from engine_standin.capture import capture
-from engine_standin.driver import Driver
-from engine_standin.host import ProviderHost
 from tests.lifecycle.routers import PASSWORD, chain_ids, settings_for
 
 MANGLE = "/ip/firewall/mangle"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from engine_standin.capture import Registration, capture
+from engine_standin.driver import Driver
 from providers.chain_order import ChainOrder
 from providers.resources import MangleRule, NatRule
 from simulator import Simulator
-from engine_standin.capture import Registration, capture
-from engine_standin.driver import Driver
 from tests.lifecycle.routers import (
     PASSWORD,
     Served,

@@ -8,9 +8,9 @@ import base64
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
+from engine_standin.host import ProviderCallError, ProviderHost
 from providers.chain_order import ChainOrderProvider
 from simulator import Simulator
-from engine_standin.host import ProviderCallError, ProviderHost
 from tests.lifecycle.routers import (
     PASSWORD,
     by_hand,

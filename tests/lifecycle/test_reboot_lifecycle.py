@@ -15,12 +15,12 @@ from collections import Counter
 
 import pytest
 
-from providers.chain_order import ChainOrder
-from providers.resources import EmailSettings, MangleRule, NatRule, Netwatch, Scheduler, Script
-from simulator import Simulator
 from engine_standin.capture import Registration, capture
 from engine_standin.driver import Driver
 from engine_standin.host import ProviderHost
+from providers.chain_order import ChainOrder
+from providers.resources import EmailSettings, MangleRule, NatRule, Netwatch, Scheduler, Script
+from simulator import Simulator
 from tests.lifecycle.routers import (
     PASSWORD,
     STACK_CONFIG,

@@ -5,10 +5,10 @@ restores it. Driven through the real provider host, as the engine would."""
 
 from __future__ import annotations
 
-from providers.resources import NatRule
-from simulator import Simulator
 from engine_standin.capture import Registration, capture
 from engine_standin.driver import Driver
+from providers.resources import NatRule
+from simulator import Simulator
 from tests.lifecycle.routers import by_hand, settings_for
 
 NAT = "/ip/firewall/nat"

@@ -180,3 +180,10 @@ def test_every_dynamic_resource_of_the_providers_derives_from_router_resource() 
             found.append(cls)
     assert {cls.__name__ for cls in found} >= {"MangleRule", "ChainOrder", "ScriptRun"}
     assert [cls.__name__ for cls in found if not issubclass(cls, RouterResource)] == []
+
+
+def test_nat_rule_offers_no_connection_state() -> None:
+    # NAT has no connection-state matcher on a real router: the resource must not offer one.
+    with pytest.raises(TypeError, match="connection_state"):
+        resources.NatRule("n", router=ROUTER, chain="dstnat",  # type: ignore[call-arg]
+                          connection_state="new")

@@ -72,3 +72,21 @@ def test_printed_rows_decode_to_input_spelling() -> None:
     row = {".id": "*1", "chain": "dstnat", "dst-port": "80", "disabled": "false", "bytes": "9"}
     assert menu("nat").latest.decode(row, (7, 20, 4)) == {
         "chain": "dstnat", "dst_port": "80", "disabled": False}
+
+
+def test_nat_offers_no_connection_state_matcher() -> None:
+    # /ip/firewall/nat has neither connection-state nor connection-nat-state on 6.49 or 7.x
+    # (community.routeros `_api_data.py`); mangle has both.
+    for name in ("connection_state", "connection_nat_state"):
+        found = issues("nat", chain="dstnat", **{name: "new"})
+        assert "no property" in found[name]
+    assert issues("mangle", chain="prerouting", connection_state="new") == {}
+
+
+def test_netwatch_v7_takes_a_domain_name_only_for_dns() -> None:
+    # Manual (Netwatch, host formats): IPv4/IPv6 [@vrf]; a domain name for type=dns only.
+    v7 = menu("netwatch").latest
+    problems = dict(v7.validate({"host": "web.example.com", "type": "http-get"})[1])
+    assert "type=dns" in problems["host"]
+    assert v7.validate({"host": "web.example.com", "type": "dns"})[1] == []
+    assert v7.validate({"host": "10.0.0.1", "type": "http-get"})[1] == []

@@ -429,9 +429,11 @@ def test_netwatch_schema_by_version(wire: Wire) -> None:
             assert error.message == "unknown parameter"
         return
     new = netwatch.add(host="192.168.1.132", type="tcp-conn", port=8080, name="web-a")
-    # v7 applies interval, timeout and the rest without printing them.
+    # v7 applies interval, timeout and the rest without printing them; it prints the scripts
+    # (empty when unset) and http-codes (terraform-provider-routeros's captured print).
     assert list(netwatch) == [{
         ".id": new, "name": "web-a", "type": "tcp-conn", "host": "192.168.1.132", "port": 8080,
+        "up-script": "", "down-script": "", "test-script": "", "http-codes": "",
         "status": "unknown", "done-tests": 0, "failed-tests": 0, "disabled": False}]
     error = wire.trap("/tool/netwatch/add", host="10.0.0.1", type="smoke-signal")
     assert (error.message, error.category) == ("input does not match any value of type", 1)

@@ -31,9 +31,11 @@ def test_netwatch_v7_applies_defaults_without_printing_them() -> None:
     call(router, "/tool/netwatch/add", host="192.168.1.132", type="tcp-conn", port="8080",
          name="web-a")
     [row] = call(router, "/tool/netwatch/print").items
+    # ... but prints the scripts and http-codes, empty when unset (terraform's captured print).
     assert row == {".id": "*1", "name": "web-a", "type": "tcp-conn", "host": "192.168.1.132",
-                   "port": "8080", "status": "unknown", "done-tests": "0", "failed-tests": "0",
-                   "disabled": "false"}
+                   "port": "8080", "up-script": "", "down-script": "", "test-script": "",
+                   "http-codes": "", "status": "unknown", "done-tests": "0",
+                   "failed-tests": "0", "disabled": "false"}
     item = router.list_menu("/tool/netwatch").items[0]
     assert router.effective("/tool/netwatch", item, "interval") == "10s"
     assert router.effective("/tool/netwatch", item, "timeout") == "3s"
