@@ -116,6 +116,16 @@ def playbook(objects: Sequence[PlannedObject], orders: Sequence[PlannedOrder],
                 "restrict": restrict(menu, tag_prefix, name_prefix),
             },
         })
+    return _play(tasks)
+
+
+def info_playbook(menus: Iterable[Menu] = MENU_ORDER) -> list[dict[str, Any]]:
+    """What the peer has for a refresh: read every path (`api_info`), change nothing."""
+    return _play([{"name": MENU_PATHS[menu], "community.routeros.api_info": {
+        "path": MENU_PATHS[menu].strip("/").replace("/", " ")}} for menu in menus])
+
+
+def _play(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{
         "hosts": "localhost",
         "gather_facts": False,

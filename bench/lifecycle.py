@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from balancer.model import PlannedObject, SitePlan
-from bench.ansible_peer import MENU_ORDER, AnsiblePeer, Target, playbook
+from balancer.model import Menu, PlannedObject, SitePlan
+from bench.ansible_peer import MENU_ORDER, AnsiblePeer, Target, info_playbook, playbook
 from bench.counters import Figures, count_api_only, measuring
 from bench.engine import ParallelDriver
 from engine_standin.capture import Registration, capture
@@ -130,7 +130,7 @@ def run_ours(plan_for: PlanFor, program_for: ProgramFor, weights: Sequence[int],
 
 def run_peer(plan_for: PlanFor, weights: Sequence[int], latency: float,
              version: str = "7.20") -> dict[str, Figures]:
-    """The same steps by Ansible (refresh: a play that changes nothing, api_info-like)."""
+    """The same steps by Ansible; its refresh is `api_info` on every path."""
     results: dict[str, Figures] = {}
     with Simulator(version=version, username=USERNAME, password=PASSWORD) as sim:
         sim.faults.latency = latency
@@ -142,6 +142,10 @@ def run_peer(plan_for: PlanFor, weights: Sequence[int], latency: float,
                 with measuring(sim.router) as figures:
                     peer.run(_play(plan))
                 results[name] = figures
+                if name == "no-op deploy":
+                    with measuring(sim.router) as figures:
+                        peer.run(info_playbook(_menus(plan)))
+                    results["refresh"] = figures
             with measuring(sim.router) as figures:
                 peer.run(_play(plans[3], destroy=True))
             results["destroy"] = figures
@@ -153,9 +157,13 @@ def _play(plan: SitePlan, destroy: bool = False) -> list[dict[str, Any]]:
     orders = [order for svc in plan.services for order in svc.orders]
     tags = [obj.tag for obj in objects if obj.tag]
     names = [obj.properties["name"] for obj in objects if obj.menu in ("script", "scheduler")]
-    menus = [menu for menu in MENU_ORDER if any(obj.menu == menu for obj in objects)]
     return playbook(objects, orders, os.path.commonprefix(tags), os.path.commonprefix(names),
-                    menus, destroy=destroy)
+                    _menus(plan), destroy=destroy)
+
+
+def _menus(plan: SitePlan) -> list[Menu]:
+    used = {obj.menu for svc in plan.services for obj in svc.objects}
+    return [menu for menu in MENU_ORDER if menu in used]
 
 
 def _ops(steps: Sequence[Any]) -> dict[str, int]:
