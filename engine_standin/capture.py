@@ -20,7 +20,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
+from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -97,6 +97,10 @@ def capture(
     """
     recorder = _Recorder()
     monitor = _Monitor(recorder)
+    # `set_mocks` keeps the root stack resource of an earlier run, and with it every stack
+    # transformation registered there: each capture would run all earlier captures' ones too
+    # (and a program's own transformation would leak into the next program). A new root each time.
+    settings.set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=False,
                              monitor=monitor)
     pulumi.runtime.set_all_config(

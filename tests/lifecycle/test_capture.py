@@ -43,3 +43,20 @@ def test_registrations_carry_their_dependencies() -> None:
     assert regs["alone"].dependencies == ()
     assert regs["after"].dependencies == (regs["first"].urn,)
     assert regs["order"].dependencies == (regs["after"].urn,)
+
+
+def test_a_capture_runs_only_its_own_program_s_transformations() -> None:
+    """Each capture starts from a new root stack: what one program registered (a stack
+    transformation) never runs in the next."""
+    import pulumi
+
+    seen: list[str] = []
+
+    def program() -> None:
+        pulumi.runtime.register_stack_transformation(lambda args: seen.append(args.name))
+        MangleRule("only", router=ROUTER, chain="prerouting", ownership_tag="only")
+
+    for _ in range(3):
+        seen.clear()
+        capture(program)
+        assert seen == ["only"]
