@@ -31,8 +31,9 @@ $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
 bench: $(VENV)/.bench-installed     ## the load balancer against the simulator, Ansible and the lower bound
 	$(PY) -m bench $(BENCH_ARGS)
 
-lint: setup
+lint: setup                         ## ruff over everything, mypy over the product code (pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .sim-state*.json

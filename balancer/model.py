@@ -37,8 +37,9 @@ class PlannedObject:
       `to-addresses`, `per-connection-classifier`), every value a string; without `comment`'s
       ownership tag (the provider appends `[lb:<tag>]`).
     - `tag`: the ownership tag, derived from site, service and role (never from Pulumi's project or
-      stack), so `render` and `up` name every object identically. Scripts and schedulers are
-      identified by `name` and carry no tag: `tag` is None for them.
+      stack), so `render` and `up` name every object identically. Scripts and schedulers carry one
+      too besides their `name`: a create interrupted after its `add` is adopted by it on the
+      re-run (the providers never take over an untagged item by name). None: no tag.
     - `runtime_owned`: RouterOS property names the router's own scripts own once the object exists
       (a primary NAT rule's `disabled`, a failover rule's `to-addresses`): never diffed, refreshed
       or written after create.

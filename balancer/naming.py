@@ -2,7 +2,8 @@
 
 Service and server names are slugs (`[a-z][a-z0-9-]{0,23}`), so every derived name is short and
 made of `[a-z0-9.-]` only. One site per router: chains, marks and script names do not carry the
-site (they would collide if two stacks shared a router's services); ownership tags do.
+site (they would collide if two stacks balanced the same service name on one router); ownership
+tags do, on every object (scripts and schedulers too).
 """
 
 from __future__ import annotations

@@ -9,12 +9,15 @@ Per service (N servers, D slots, M failover groups; `balancer.buckets`):
   (`packet-mark` → dst-nat; `to-addresses`/`to-ports` runtime-owned). The last failover rule has
   no packet-mark: it catches group M − 1 and anything unmarked, so nothing that enters the chain
   leaves it without a dst-nat (the router's own services are never exposed on the frontend);
-- nat srcnat: one masquerade rule per `hairpin` network (LAN clients reaching the frontend);
+- per `hairpin` network (LAN clients reaching the frontend): a srcnat masquerade, and when the
+  frontend names an in-interface, a jump in mangle and dstnat for clients from that network;
 - netwatch: one entry per server, up- and down-script run the sync script;
 - script: the sync script; scheduler: one run at startup (interval 0: RouterOS does not run a
   startup entry whose interval is not 0 at boot) and one every minute.
-Rules: (1 + D + M − 1) mangle + (1 + N + M) nat + H hairpin = D + N + 2M + 1 + H; objects add N
-netwatch entries, 1 script, 2 schedulers. Pure: no Pulumi, no sockets.
+Rules: (1 + D + M − 1) mangle + (1 + N + M) nat = D + N + 2M + 1, plus H or 3H for hairpin
+networks (`rule_count`); objects add N netwatch entries, 1 script, 2 schedulers. Every object
+carries an ownership tag `<site>/<service>/<role>` (`balancer.naming.tag`).
+Pure: no Pulumi, no sockets.
 """
 
 from __future__ import annotations
@@ -78,7 +81,11 @@ class _Builder:
     def named(self, menu: str, role: str, props: dict[str, str],
               depends_on: tuple[str, ...] = ()) -> str:
         key = naming.key(self.service, role)
+        # Tagged too: a create whose reply was lost (a dropped connection after the `add`) must
+        # be adopted on the re-run, and the providers never take over an untagged same-named
+        # script or scheduler.
         self.objects.append(PlannedObject(key=key, menu=menu, properties=props,  # type: ignore[arg-type]
+                                          tag=naming.tag(self.site, self.service, role),
                                           depends_on=depends_on))
         return key
 
@@ -163,7 +170,8 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     # nat: primaries, then failovers, then the jump.
     nat_members = []
     for name in names:
-        props = {"chain": chain, "action": "dst-nat",
+        # `protocol` on every rule of the chain: RouterOS takes `to-ports` only with a protocol.
+        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "connection-mark": naming.connection_mark(service, name),
                  "to-addresses": spec.servers[name].address, "disabled": "false"}
         if ports[name]:
@@ -173,7 +181,7 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     failover_owned = ("to-addresses", "to-ports") if set_ports else ("to-addresses",)
     for j, preferences in enumerate(table.groups):
         first = preferences[0]
-        props = {"chain": chain, "action": "dst-nat",
+        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "to-addresses": spec.servers[first].address}
         if j < groups - 1:
             props["packet-mark"] = naming.packet_mark(service, j)
@@ -184,13 +192,12 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     nat_jump = b.rule("nat", "nat-jump", f"{service} entry", {
         "chain": "dstnat", "action": "jump", "jump-target": chain, **frontend},
         depends_on=tuple(nat_members))
-    hairpin = [
-        b.rule("nat", f"hairpin-{i}", f"{service} hairpin {network}", {
-            "chain": "srcnat", "action": "masquerade", "protocol": spec.frontend.protocol,
-            "src-address": network, "dst-address": network,
-            "connection-nat-state": "dstnat"})
-        for i, network in enumerate(spec.hairpin)
-    ]
+    hairpin = _hairpin(b, service, spec, chain)
+    if spec.frontend.interface:
+        mangle_entry = (mangle_jump, *hairpin["mangle"])
+        nat_entry = (nat_jump, *hairpin["nat"])
+    else:  # the frontend's own jumps take LAN clients already
+        mangle_entry, nat_entry = (mangle_jump,), (nat_jump,)
 
     # The sync script, then what runs it.
     sync_name = naming.sync_script(service)
@@ -199,20 +206,21 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
     script_servers = [
         ScriptServer(name, spec.servers[name].address, ports[name],
                      compose_comment(watch_comments[name], watch_tags[name]) or "",
-                     b.stored_comment(naming.key(service, f"primary-{name}")))
+                     naming.connection_mark(service, name))
         for name in names
     ]
     script_groups = [
-        ScriptGroup(b.stored_comment(naming.key(service, f"failover-{j}")),
-                    tuple(index[p] for p in preferences))
+        ScriptGroup(tuple(index[p] for p in preferences),
+                    naming.packet_mark(service, j) if j < groups - 1 else None,
+                    b.stored_comment(naming.key(service, f"failover-{j}")))
         for j, preferences in enumerate(table.groups)
     ]
     notify = spec.notify if spec.notify is not None else site.notify
-    source = sync_script(service, script_servers, script_groups,
+    source = sync_script(service, chain, script_servers, script_groups,
                          [index[name] for name in table.fallback], notify, set_ports)
     sync_key = b.named("script", "sync", {"name": sync_name, "source": source,
                                           "policy": SCRIPT_POLICY})
-    runner = run_sync(service, sync_name)
+    runner = run_sync(sync_name)
     for name in names:
         props = {"host": spec.servers[name].address,
                  **_health(service, spec, ports[name], v7),
@@ -230,15 +238,15 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
 
     orders = [
         PlannedOrder(naming.key(service, "order-mangle-entry"), "mangle", "prerouting",
-                     (mangle_jump,)),
+                     mangle_entry),
         PlannedOrder(naming.key(service, "order-mangle-chain"), "mangle", chain,
                      tuple(mangle_members)),
-        PlannedOrder(naming.key(service, "order-nat-entry"), "nat", "dstnat", (nat_jump,)),
+        PlannedOrder(naming.key(service, "order-nat-entry"), "nat", "dstnat", nat_entry),
         PlannedOrder(naming.key(service, "order-nat-chain"), "nat", chain, tuple(nat_members)),
     ]
-    if hairpin:
+    if hairpin["srcnat"]:
         orders.append(PlannedOrder(naming.key(service, "order-hairpin"), "nat", "srcnat",
-                                   tuple(hairpin)))
+                                   hairpin["srcnat"]))
     return ServicePlan(
         service=service,
         objects=tuple(b.objects),
@@ -246,11 +254,37 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
         buckets=table,
         sync_script=source,
         summary={"servers": len(names), "slots": slots, "groups": groups,
-                 "rules": rule_count(len(names), slots, groups, len(spec.hairpin)),
+                 "rules": rule_count(len(names), slots, groups, len(spec.hairpin),
+                                     bool(spec.frontend.interface)),
                  "frontend": frontend, "syncScript": sync_name},
     )
 
 
-def rule_count(servers: int, slots: int, groups: int, hairpin: int = 0) -> int:
-    """Router rules of one service: (1 + D + M − 1) mangle + (1 + N + M) nat + H srcnat."""
-    return slots + servers + 2 * groups + 1 + hairpin
+def _hairpin(b: _Builder, service: str, spec: ServiceSpec, chain: str
+             ) -> dict[str, tuple[str, ...]]:
+    """Per `hairpin` network: a masquerade in srcnat (a server in the client's own network would
+    answer it directly, past the router's NAT); and, when the frontend names an in-interface
+    that LAN clients do not arrive on, a jump in mangle and in dstnat for them."""
+    rules: dict[str, list[str]] = {"mangle": [], "nat": [], "srcnat": []}
+    matchers = {"protocol": spec.frontend.protocol, "dst-port": spec.frontend.ports,
+                "dst-address": spec.frontend.address or ""}
+    for i, network in enumerate(spec.hairpin):
+        if spec.frontend.interface:
+            rules["mangle"].append(b.rule("mangle", f"hairpin-jump-{i}", f"{service} hairpin", {
+                "chain": "prerouting", "action": "jump", "jump-target": chain,
+                "connection-state": "new", "src-address": network, **matchers}))
+            rules["nat"].append(b.rule("nat", f"hairpin-nat-jump-{i}", f"{service} hairpin", {
+                "chain": "dstnat", "action": "jump", "jump-target": chain,
+                "src-address": network, **matchers}))
+        rules["srcnat"].append(b.rule("nat", f"hairpin-{i}", f"{service} hairpin", {
+            "chain": "srcnat", "action": "masquerade", "protocol": spec.frontend.protocol,
+            "src-address": network, "dst-address": network}))
+    return {menu: tuple(keys) for menu, keys in rules.items()}
+
+
+def rule_count(servers: int, slots: int, groups: int, hairpin: int = 0,
+               hairpin_jumps: bool = False) -> int:
+    """Router rules of one service: (1 + D + M − 1) mangle + (1 + N + M) nat, plus per hairpin
+    network a srcnat masquerade (and a mangle and a dstnat jump when the frontend names an
+    in-interface): D + N + 2M + 1 + H (or + 3H)."""
+    return slots + servers + 2 * groups + 1 + hairpin * (3 if hairpin_jumps else 1)

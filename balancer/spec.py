@@ -46,7 +46,8 @@ MAX_PORT_ENTRIES = 15  # RouterOS takes at most 15 ports or ranges in one dst-po
 def _slug(value: str) -> str:
     if not isinstance(value, str) or not SLUG.match(value):
         raise ValueError(
-            "must be a slug: a lower-case letter, then up to 23 lower-case letters, digits or '-'"
+            "names must be slugs: a lower-case letter, then up to 23 lower-case letters, "
+            "digits or '-'"
         )
     return value
 
@@ -160,7 +161,6 @@ IPv4Network = Annotated[str, BeforeValidator(_ipv4_network)]
 Interface = Annotated[str, BeforeValidator(_interface)]
 Mailbox = Annotated[str, BeforeValidator(_mailbox)]
 Ports = Annotated[str, BeforeValidator(_ports)]
-Port = Annotated[int, Field(ge=1, le=65535)]
 
 Classifier = Literal[
     "src-address", "src-address-and-port", "both-addresses", "both-addresses-and-ports",
@@ -187,10 +187,24 @@ class FrontendSpec(_Spec):
         return self
 
 
+def _whole_number(low: int, high: int) -> BeforeValidator:
+    def check(value: Any) -> int:
+        text = str(value).strip() if isinstance(value, int | str) and value is not True \
+            and value is not False else ""
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return int(text)
+
+    return BeforeValidator(check)
+
+
+Port = Annotated[int, _whole_number(1, 65535)]
+
+
 class ServerSpec(_Spec):
     address: IPv4
     port: Port | None = None
-    weight: Annotated[int, Field(ge=1, le=100)] = 1
+    weight: Annotated[int, _whole_number(1, 100)] = 1
 
 
 class HealthSpec(_Spec):
@@ -220,13 +234,20 @@ class HealthSpec(_Spec):
 
 class ServiceSpec(_Spec):
     frontend: FrontendSpec
-    servers: dict[Slug, ServerSpec] = Field(min_length=1, max_length=MAX_SERVERS)
+    servers: dict[Slug, ServerSpec]
     classifier: Classifier = "src-address"
     health: HealthSpec = HealthSpec()
     slots: int | None = None
     notify: Annotated[list[Mailbox] | None, BeforeValidator(_one_or_list)] = None
     hairpin: Annotated[list[IPv4Network], BeforeValidator(_one_or_list)] = []
     all_down: Literal["drop"] = Field(default="drop", alias="allDown")
+
+    @field_validator("servers")
+    @classmethod
+    def _one_to_64(cls, value: dict[str, ServerSpec]) -> dict[str, ServerSpec]:
+        if not 1 <= len(value) <= MAX_SERVERS:
+            raise ValueError(f"must name 1 to {MAX_SERVERS} servers (it names {len(value)})")
+        return value
 
     @field_validator("slots")
     @classmethod
@@ -263,26 +284,31 @@ class ServiceSpec(_Spec):
             )
         if self.frontend.address in seen:
             raise ValueError("frontend.address: must not be a server's address")
+        if self.hairpin and self.frontend.address is None:
+            raise ValueError(
+                "hairpin: needs frontend.address (LAN clients reach the service by that address)"
+            )
         return self
+
+
+def site_name(value: Any) -> str:
+    if not isinstance(value, str) or not SITE_NAME.match(value):
+        raise ValueError(
+            "must be 1 to 24 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return value
+
+
+SiteName = Annotated[str, BeforeValidator(site_name)]
 
 
 class LbSite(_Spec):
     """What `plan` reads: the site's name (for ownership tags), its services, and who is told by
     default when a server fails (`routeros-lb:email.to`)."""
 
-    name: str
+    name: SiteName
     services: dict[Slug, ServiceSpec] = {}
     notify: list[Mailbox] = []
-
-    @field_validator("name")
-    @classmethod
-    def _site_name(cls, value: str) -> str:
-        if not SITE_NAME.match(value):
-            raise ValueError(
-                "must be 1 to 24 letters, digits, '.', '_' or '-', starting with a letter or "
-                "digit (set routeros-lb:site when the stack's name is not)"
-            )
-        return value
 
 
 class ServiceConfigError(ValueError):
@@ -296,14 +322,15 @@ class ServiceConfigError(ValueError):
 
 
 def services_key(loc: tuple[int | str, ...]) -> str:
-    """The config key of a pydantic error location inside the services map."""
-    return ".".join([SERVICES_KEY, *(_key_part(part) for part in loc)])
+    """The config key of a pydantic error location inside the services map (a bad map key is
+    reported by pydantic as `<key>.[key]`: the key itself is the one to fix)."""
+    parts = [_key_part(part) for part in loc if part != "[key]"]
+    return ".".join([SERVICES_KEY, *parts])
 
 
 def _key_part(part: int | str) -> str:
-    # pydantic reports a bad map key as `<key>.[key]`; keep the user's key, cut to stay readable.
-    text = str(part)
-    return "<key>" if text == "[key]" else (text if len(text) <= 40 else text[:40] + "...")
+    text = repr(part) if not str(part).isprintable() else str(part)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def reason(error: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from providers.chain_order import ChainOrderProvider
@@ -18,6 +19,7 @@ from providers.connection import client_for, forget_snapshots, password_source, 
 from providers.menu_item import MenuItemProvider
 from providers.move_plan import Rule, plan_moves
 from simulator import Simulator
+from simulator.menus.engine import ListMenu
 
 MANGLE = "/ip/firewall/mangle"
 PASSWORD = "bench-only"
@@ -41,13 +43,14 @@ def rule_inputs(sim: Simulator, tag: str) -> dict[str, Any]:
             "chain": "prerouting", "action": "accept", "ownership_tag": tag}
 
 
-def create_rules(sim: Simulator, count: int, prefix: str = "bench") -> list[tuple[str, dict]]:
+def create_rules(sim: Simulator, count: int,
+                 prefix: str = "bench") -> list[tuple[str, dict[str, Any]]]:
     provider = MenuItemProvider("mangle")
     made = []
     for n in range(count):
         checked = provider.check({}, rule_inputs(sim, f"{prefix}:{n}")).inputs
         result = provider.create(checked)
-        made.append((result.id, result.outs))
+        made.append((result.id, result.outs or {}))
     return made
 
 
@@ -111,11 +114,13 @@ def bench_chain_order(count: int, latency: float) -> None:
                 create_rules(sim, 1, prefix="admin")
             wanted = order([id_ for id_, _ in create_rules(sim, count)])
             sim.faults.latency = latency
-            chain = [Rule(item.printed_id) for item in sim.router.menus[MANGLE].items]
+            menu = sim.router.menus[MANGLE]
+            assert isinstance(menu, ListMenu)
+            chain = [Rule(item.printed_id) for item in menu.items]
             naive = len(wanted) if plan_moves(chain, wanted, "top") else 0
             props = {"router": router, "path": MANGLE, "chain": "prerouting",
                      "rule_ids": wanted, "position": "top"}
-            trips, secs, _ = measure(sim, lambda p=props: ChainOrderProvider().create(p))
+            trips, secs, _ = measure(sim, partial(ChainOrderProvider().create, props))
             moves = sim.router.stats[f"{MANGLE}/move"]
             report(label, trips, secs, f"{moves} moves (one per rule: {naive})")
         reset_clients()

@@ -5,8 +5,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from pathlib import Path
 
 import pulumi
 from pulumi.runtime import config as runtime_config
@@ -15,16 +14,17 @@ from components.router_site import RouterSite
 from components.site import read_site
 
 
-def config_value(key: str) -> Any:
-    """A stack config value by its full key (`routeros:port`), parsed when it is JSON."""
+def config_value(key: str) -> str | None:
+    """A stack config value by its full key (`routeros:port`), as the engine hands it over: the
+    text the user wrote for a scalar (`1.10`, `null` stay text), JSON for a mapping or a list.
+    Only the site spec knows which keys hold structures, and decodes those (`parse_site`)."""
     namespace, name = key.split(":", 1)
-    raw = pulumi.Config(namespace).get(name)
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
+    return pulumi.Config(namespace).get(name)
+
+
+def _is_file(path: str) -> bool:
+    # Relative to the project directory, where Pulumi runs the program and the providers.
+    return Path(path).is_file()
 
 
 def configured_keys() -> set[str]:
@@ -33,7 +33,7 @@ def configured_keys() -> set[str]:
 
 
 def declare_site() -> RouterSite:
-    site = read_site(config_value, configured_keys())
+    site = read_site(config_value, configured_keys(), is_file=_is_file)
     smtp_password = pulumi.Config("routeros-lb").get_secret("smtpPassword")
     declared = RouterSite(pulumi.get_stack(), site, smtp_password=smtp_password)
     pulumi.export("router", declared.router.label)

@@ -21,6 +21,7 @@ The module and class names are a stable interface (providers are pickled by refe
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import pulumi
@@ -43,18 +44,23 @@ from pydantic import (
     model_validator,
 )
 
+from providers import errors
 from providers.connection import RouterSettings, client_for, password_source
 from providers.dynamic_resource import RouterResource
 from providers.menu_item import router_target, split_comment
 from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
+from providers.normalise import text
+from providers.schemas._firewall import name_like
 from providers.schemas.base import is_unknown
 
 PATHS = ("/ip/firewall/mangle", "/ip/firewall/nat")
+# A RouterOS item id; anything else would be sent inside `=numbers=` (a comma names two rules).
+_RULE_ID = re.compile(r"\*[0-9A-Fa-f]{1,16}")
 INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
 OUTPUTS = ("observed_ids", "drift", "rule_tags")
 
 
-class ChainOrderError(Exception):
+class ChainOrderError(errors.ProviderError):
     """The wanted order cannot be applied; the message names the menu, the chain and the rule."""
 
 
@@ -78,9 +84,24 @@ class ChainOrderSpec(BaseModel):
             raise ValueError("before_comment is only used with position 'before'")
         return self
 
+    @field_validator("chain")
+    @classmethod
+    def _chain_name(cls, chain: str) -> str:
+        return name_like(chain, what="chain name")
+
+    @field_validator("before_comment")
+    @classmethod
+    def _comment_text(cls, comment: str | None) -> str | None:
+        # Compared with comments as the router holds them, which is ASCII when we wrote them.
+        return None if comment is None else text(comment)
+
     @field_validator("rule_ids")
     @classmethod
     def _distinct(cls, rule_ids: list[str]) -> list[str]:
+        wrong = [rid for rid in rule_ids if not _RULE_ID.fullmatch(rid)]
+        if wrong:
+            raise ValueError(f"{', '.join(repr(w) for w in wrong[:3])}: not rule ids; pass the "
+                             "rule resources' ids (`rule.id`, like *1A)")
         twice = sorted({rid for rid in rule_ids if rule_ids.count(rid) > 1})
         if twice:
             raise ValueError(f"rule_ids lists {', '.join(twice)} more than once")
@@ -103,6 +124,16 @@ class ChainOrderSpec(BaseModel):
 
 def _inputs_of(props: dict[str, Any]) -> dict[str, Any]:
     return {key: props.get(key) for key in INPUTS if props.get(key) is not None}
+
+
+def _spec(props: dict[str, Any]) -> ChainOrderSpec:
+    """The validated inputs of create, update and read; `ChainOrderError` when they are not
+    valid (check reports the same problems as failures, so only a skipped check gets here)."""
+    try:
+        return ChainOrderSpec.model_validate(_inputs_of(props))
+    except ValidationError as exc:
+        reasons = "; ".join(f"{f.property}: {f.reason}" for f in _failures(exc))
+        raise ChainOrderError(f"invalid ChainOrder inputs: {reasons}") from None
 
 
 def _normalised(props: dict[str, Any]) -> dict[str, Any]:
@@ -253,14 +284,14 @@ class ChainOrderProvider(ResourceProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = ChainOrderSpec.model_validate(_inputs_of(props))
+        spec = _spec(props)
         return CreateResult(f"{spec.path}:{spec.chain}", self._apply(spec))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(ChainOrderSpec.model_validate(_inputs_of(news)), olds))
+        return UpdateResult(self._apply(_spec(news), olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        spec = ChainOrderSpec.model_validate(_inputs_of(props))
+        spec = _spec(props)
         # Shares the bulk read of the path with every rule refreshed in this run.
         rows = client_for(spec.router).snapshot(spec.path)
         spec = _follow(spec, props, rows)

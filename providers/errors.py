@@ -1,31 +1,30 @@
-"""The one exception type of the router boundary, and the translation of librouteros errors into it.
+"""The exceptions of the providers' boundary: everything a provider raises is a `ProviderError`.
 
-Everything the providers see from a router — a `!trap`, a `!fatal`, a dropped socket, a refused
-login, a missing password — arrives as `RouterError`. Its text never carries a password: the
-translation redacts any secret it is given, and nothing here ever formats a login sentence.
+`RouterError` is what a router answered (a `!trap`, a `!fatal`, a dropped socket, a refused
+login, a missing password) or what we refused to send it; `ChainOrderError` and
+`move_plan.PlanError` are an order that cannot be applied. Pulumi shows the message as it is, so
+each one says what to fix. Texts never carry a password: `redact` is applied wherever a secret
+could reach one. Pure: no librouteros here (its errors are translated in
+`providers.connection.reply`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Literal
 
-from librouteros.exceptions import (
-    ConnectionClosed,
-    FatalError,
-    LibRouterosError,
-    MultiTrapError,
-    TrapError,
-)
-
-Kind = Literal["trap", "connection", "login", "protocol", "config", "version"]
+Kind = Literal["trap", "connection", "login", "protocol", "config", "version", "input"]
 
 REDACTED = "<redacted>"
 
 
-class RouterError(Exception):
-    """A router refused a command, or could not be reached.
+class ProviderError(Exception):
+    """The root of every error the providers raise on purpose."""
+
+
+class RouterError(ProviderError):
+    """A router refused a command, could not be reached, or was not asked because the input
+    could not be sent.
 
     `message` is the router's own text (or what went wrong on the wire), `category` the `!trap`
     category number when the router sent one, `path` and `command` what was asked
@@ -69,55 +68,3 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     return text
-
-
-def _category(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-
-
-@contextmanager
-def map_exceptions(
-    *,
-    path: str | None = None,
-    command: str | None = None,
-    secrets: Iterable[str] = (),
-    trap_kind: Kind = "trap",
-) -> Iterator[None]:
-    """Translate librouteros and socket errors raised inside the block into `RouterError`.
-
-    `trap_kind` lets the login step call a trap what it is (`login`).
-    """
-    secrets = tuple(secrets)
-
-    def fail(message: str, kind: Kind, category: int | None = None) -> RouterError:
-        return RouterError(
-            redact(message, secrets), category=category, path=path, command=command, kind=kind
-        )
-
-    try:
-        yield
-    except RouterError as exc:
-        cleaned = redact(exc.message, secrets)
-        if cleaned != exc.message:
-            exc.message = cleaned
-            exc.args = (cleaned,)
-        raise
-    except TrapError as exc:
-        raise fail(exc.message, trap_kind, _category(exc.category)) from None
-    except MultiTrapError as exc:
-        first = exc.traps[0] if exc.traps else None
-        category = _category(first.category) if first else None
-        raise fail(str(exc), trap_kind, category) from None
-    except FatalError as exc:
-        raise fail(f"router closed the session: {exc}", "connection") from None
-    except ConnectionClosed as exc:
-        raise fail(f"connection closed: {exc}", "connection") from None
-    except TimeoutError:
-        raise fail("timed out waiting for the router", "connection") from None
-    except OSError as exc:
-        raise fail(f"connection failed: {exc.strerror or exc}", "connection") from None
-    except LibRouterosError as exc:
-        raise fail(f"protocol error: {exc}", "protocol") from None

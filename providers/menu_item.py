@@ -18,6 +18,7 @@ Outputs are the inputs in canonical form plus `router_version` (and, for the e-m
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -33,7 +34,7 @@ from pulumi.dynamic import (
 )
 
 from providers.connection import RouterClient, RouterSettings, client_for, password_source
-from providers.errors import RouterError
+from providers.errors import Kind, RouterError
 from providers.schemas import menu
 from providers.schemas.base import (
     Canonical,
@@ -128,7 +129,12 @@ class MenuItemProvider(ResourceProvider):
     @staticmethod
     def _runtime_owned(props: Mapping[str, Any]) -> frozenset[str]:
         owned = props.get("runtime_owned") or ()
-        return frozenset(owned) if not is_unknown(owned) else frozenset()
+        if is_unknown(owned):
+            return frozenset()
+        if not isinstance(owned, list | tuple) or not all(isinstance(o, str) for o in owned):
+            raise RouterError(f"runtime_owned must be a list of property names, not {owned!r:.60}",
+                              kind="input")
+        return frozenset(owned)
 
     # -- Pulumi lifecycle --------------------------------------------------------------------
 
@@ -145,21 +151,25 @@ class MenuItemProvider(ResourceProvider):
         elif not is_unknown(router):
             try:
                 inputs["router"] = RouterSettings.from_inputs(router).as_inputs()
-            except (ValueError, TypeError) as exc:
+            except RouterError as exc:
                 failures.append(CheckFailure("router", f"invalid router settings: {exc}"))
         tag = news.get("ownership_tag")
         if tag is not None and not is_unknown(tag):
             if not self._has_comment:
                 failures.append(CheckFailure("ownership_tag", f"{self._menu.path} has no comment "
                                                               "to carry an ownership tag"))
-            elif not TAG_PATTERN.match(str(tag)):
+            elif not TAG_PATTERN.fullmatch(str(tag)):
                 failures.append(CheckFailure(
-                    "ownership_tag", f"{tag!r} is not a valid tag: 1-64 letters, digits and "
-                                     ". _ : / - , starting with a letter or digit"))
+                    "ownership_tag", f"{str(tag)!r:.80} is not a valid tag: 1-64 letters, "
+                                     "digits and . _ : / - , starting with a letter or digit"))
         schema = self._menu.latest
         known = self._menu.all_props()
         owned = news.get("runtime_owned")
-        if owned is not None and not is_unknown(owned):
+        if owned is not None and not is_unknown(owned) and (
+                not isinstance(owned, list | tuple) or not all(isinstance(o, str) for o in owned)):
+            failures.append(CheckFailure("runtime_owned", "runtime_owned is a list of property "
+                                                          f"names; known: {', '.join(known)}"))
+        elif owned is not None and not is_unknown(owned):
             wrong = [name for name in owned if name not in known]
             if wrong:
                 failures.append(CheckFailure(
@@ -220,6 +230,7 @@ class MenuItemProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        self._runtime_owned(props)  # refuses a malformed one before anything is written
         client = self._client(props)
         version = client.version
         schema = self._versioned(props, version)
@@ -306,11 +317,11 @@ class MenuItemProvider(ResourceProvider):
                           outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        owned = self._runtime_owned(news) | self._runtime_owned(olds)
         client = self._client(news)
         version = client.version
         schema = self._versioned(news, version)
         values = self._values(news)
-        owned = self._runtime_owned(news) | self._runtime_owned(olds)
         target = None if schema.kind == "singleton" else self._current_id(
             client, schema.path, id_, olds, command="set")
         args = (self._values(olds), values, news.get("ownership_tag"), olds.get("ownership_tag"),
@@ -388,8 +399,11 @@ class MenuItemProvider(ResourceProvider):
         schema = self._schema(version)
         issues = self._version_issues(self._values(props), version)
         if issues:
+            # Wrong for every version (check was skipped), or wrong for this router's.
+            kind: Kind = "input" if self._menu.latest.validate(self._values(props))[1] \
+                else "version"
             raise RouterError("; ".join(f"{name}: {reason}" for name, reason in issues),
-                              path=schema.path, kind="version",
+                              path=schema.path, kind=kind,
                               command="set" if schema.kind == "singleton" else "add")
         return schema
 
@@ -412,8 +426,12 @@ class MenuItemProvider(ResourceProvider):
     def _decode(self, schema: MenuSchema, row: Mapping[str, str], version: Version) -> dict:
         current = schema.decode(row, version)
         if self._has_comment:
-            comment = split_comment(row.get("comment"))[0]
+            comment: Canonical | None = split_comment(row.get("comment"))[0]
             current.pop("comment", None)
+            if comment is not None:
+                # Canonical like the input (trailing spaces); kept verbatim when it cannot be.
+                with contextlib.suppress(ValueError):
+                    comment = schema.by_name["comment"].normalise(comment)
             if comment is not None:
                 current["comment"] = comment
         return current
@@ -443,7 +461,8 @@ class MenuItemProvider(ResourceProvider):
                     to_unset.append(schema.by_name[name].api_name)
         words = schema.encode(to_set, version)
         if self._has_comment and (
-            (old.get("comment"), old_tag or None) != (new.get("comment"), new_tag or None)
+            (old.get("comment") or None, old_tag or None)
+            != (new.get("comment") or None, new_tag or None)
         ):
             comment = compose_comment(new.get("comment"), new_tag)
             if comment is None:
@@ -482,7 +501,7 @@ def router_target(router: Any) -> tuple[str, int] | None:
         return None
     try:
         return RouterSettings.from_inputs(router).target
-    except (ValueError, TypeError):
+    except RouterError:
         return None
 
 

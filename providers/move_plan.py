@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from providers.errors import ProviderError
+
 Placement = Literal["top", "bottom", "before"]
 # (dynamic or pinned rules kept, rules kept, unmanaged rules kept), compared in that order.
 Weight = tuple[int, int, int]
@@ -57,7 +59,7 @@ class Move:
     destination: str | None
 
 
-class PlanError(ValueError):
+class PlanError(ProviderError, ValueError):
     """The wanted order cannot be reached; the message names the rule at fault."""
 
 

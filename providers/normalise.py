@@ -10,6 +10,7 @@ Pure functions, no I/O; they know RouterOS value syntax and nothing about menus.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Iterable
 
@@ -33,23 +34,39 @@ def as_bool(value: object) -> bool:
     return boolean(value) == "true"
 
 
+# RouterOS keeps durations in 32 bits of seconds; beyond that the router refuses them anyway.
+MAX_DURATION_SECONDS = 2**32 - 1
 _UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)")
-_CLOCK = re.compile(r"^(?:(\d+)d\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)", re.ASCII)
+_CLOCK = re.compile(r"(?:(\d+)d\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)", re.ASCII)
 
 
 def duration_seconds(value: object) -> float:
     """Seconds in a RouterOS duration: `1d5h36m1s`, `500ms`, `00:00:10`, `1d 02:00:00`, `30`."""
+    seconds = _duration_seconds(value)
+    if not math.isfinite(seconds) or seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"{_short(value)} is not a duration RouterOS can hold: at most "
+                         f"{MAX_DURATION_SECONDS}s (about 136 years)")
+    return seconds
+
+
+def _short(value: object) -> str:
+    """`repr(value)`, cut short: a 400-digit number is no help in an error message."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _duration_seconds(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration")
     if isinstance(value, int | float):
-        if value < 0:
+        if not value >= 0:  # also NaN
             raise ValueError(f"{value!r} is not a duration: it is negative")
         return float(value)
     text = str(value).strip().lower()
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if re.fullmatch(r"\d+(?:\.\d+)?", text, re.ASCII):
         return float(text)
-    clock = _CLOCK.match(text)
+    clock = _CLOCK.fullmatch(text)
     if clock:
         days, hours, minutes, seconds = clock.groups()
         if int(minutes) > 59 or float(seconds) >= 60:
@@ -58,7 +75,7 @@ def duration_seconds(value: object) -> float:
     parts = _DURATION_PART.findall(text)
     if not parts or "".join(n + u for n, u in parts) != text:
         raise ValueError(
-            f"{value!r} is not a duration: use e.g. 10s, 1m30s, 1d2h, 500ms or hh:mm:ss"
+            f"{_short(value)} is not a duration: use e.g. 10s, 1m30s, 1d2h, 500ms or hh:mm:ss"
         )
     return sum(float(number) * _UNITS[unit] for number, unit in parts)
 
@@ -77,9 +94,9 @@ def duration(value: object) -> str:
     return "".join(out)
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise ValueError(f"{text!r} is not a port: use a number from 0 to 65535")
+def _port(text: str, *, low: int = 0) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 5) or not low <= int(text) <= 65535:
+        raise ValueError(f"{_short(text)} is not a port: use a number from {low} to 65535")
     return int(text)
 
 
@@ -113,47 +130,65 @@ def port_or_range(value: object) -> str:
 
 
 def single_port(value: object) -> str:
-    return str(_port(str(value).strip()))
+    """The one port a service listens on: 1-65535 (0 is no port)."""
+    return str(_port(str(value).strip(), low=1))
 
 
-def _address(text: str) -> str:
+def _address(text: str, family: int | None = None) -> str:
     try:
         if "/" in text:
             network = ipaddress.ip_network(text, strict=False)
+            found = network.version
             if network.prefixlen == network.max_prefixlen:
-                return str(network.network_address)
-            return str(network)
-        return str(ipaddress.ip_address(text))
+                canonical = str(network.network_address)
+            else:
+                canonical = str(network)
+        else:
+            address_ = ipaddress.ip_address(text)
+            found, canonical = address_.version, str(address_)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not an IP address: use e.g. 192.168.88.10, 10.0.0.0/24 "
+            f"{_short(text)} is not an IP address: use e.g. 192.168.88.10, 10.0.0.0/24 "
             "or 10.0.0.1-10.0.0.9"
         ) from None
+    if family is not None and found != family:
+        raise ValueError(f"{text!r} is an IPv{found} address; this table takes IPv{family} "
+                         "(IPv6 rules live under /ipv6)")
+    return canonical
 
 
-def address(value: object, *, allow_negation: bool = True, allow_range: bool = True) -> str:
-    """An address, a prefix (`10.0.0.0/24`, host bits cleared, `/32` dropped) or a range."""
+def address(value: object, *, allow_negation: bool = True, allow_range: bool = True,
+            family: int | None = None) -> str:
+    """An address, a prefix (`10.0.0.0/24`, host bits cleared, `/32` dropped) or a range;
+    `family` 4 or 6 refuses the other."""
     text = str(value).strip()
     negate = ""
     if allow_negation and text.startswith("!"):
         negate, text = "!", text[1:]
     if allow_range and "-" in text:
-        low, high = (_address(part) for part in text.split("-", 1))
-        if ipaddress.ip_address(high) < ipaddress.ip_address(low):
+        low, high = (_address(part, family) for part in text.split("-", 1))
+        if "/" in low or "/" in high:
+            raise ValueError(f"{value!r} is not an address range: give two addresses, no prefix")
+        first, last = ipaddress.ip_address(low), ipaddress.ip_address(high)
+        if first.version != last.version:
+            raise ValueError(f"{value!r} is not an address range: both ends must be IPv4, or "
+                             "both IPv6")
+        if last < first:  # type: ignore[operator]  # same family, checked above
             raise ValueError(f"{value!r} is not an address range: the first must be the lower")
         return f"{negate}{low}-{high}"
-    return negate + _address(text)
+    return negate + _address(text, family)
 
 
-def plain_address(value: object) -> str:
+def plain_address(value: object, *, family: int | None = None) -> str:
     """One IP address, no prefix, range or negation."""
     text = str(value).strip()
     if "/" in text or "-" in text:
-        raise ValueError(f"{value!r} is not a single IP address: use e.g. 192.168.88.10")
-    return _address(text)
+        raise ValueError(f"{_short(value)} is not a single IP address: use e.g. 192.168.88.10")
+    return _address(text, family)
 
 
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"(?=.{{1,253}}\Z){_LABEL}(?:\.{_LABEL})*\.?")
 
 
 def host(value: object) -> str:
@@ -163,8 +198,8 @@ def host(value: object) -> str:
         return str(ipaddress.ip_address(text))
     except ValueError:
         pass
-    if not _HOSTNAME.match(text) or text.replace(".", "").isdigit():
-        raise ValueError(f"{value!r} is neither an IP address nor a host name")
+    if not _HOSTNAME.fullmatch(text) or text.replace(".", "").isdigit():
+        raise ValueError(f"{_short(value)} is neither an IP address nor a host name")
     return text.lower().rstrip(".")
 
 
@@ -207,7 +242,7 @@ PCC_FIELDS = (
 def classifier(value: object) -> str:
     """`per-connection-classifier`: `[!]fields:denominator/remainder`, remainder < denominator."""
     text = str(value).strip().lower()
-    match = re.fullmatch(r"(!?)([a-z-]+):(\d+)/(\d+)", text)
+    match = re.fullmatch(r"(!?)([a-z-]+):(\d{1,9})/(\d{1,9})", text, re.ASCII)
     if not match:
         raise ValueError(
             f"{value!r} is not a classifier: use <fields>:<denominator>/<remainder>, "
@@ -227,8 +262,8 @@ def classifier(value: object) -> str:
 
 
 def script_source(value: object) -> str:
-    """Script text with LF line ends (the router returns CRLF)."""
-    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+    """Script text with LF line ends (the router returns CRLF): ASCII, tabs and line ends."""
+    return _ascii(str(value).replace("\r\n", "\n").replace("\r", "\n"), allowed="\t\n")
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -237,11 +272,11 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 def date(value: object) -> str:
     """ISO `2024-01-02` from `2024-01-02` (v7.10+) or `jan/02/2024` (older)."""
     text = str(value).strip().lower()
-    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text, re.ASCII)
     if iso:
         year, month, day = (int(g) for g in iso.groups())
     else:
-        old = re.fullmatch(r"([a-z]{3})/(\d{1,2})/(\d{4})", text)
+        old = re.fullmatch(r"([a-z]{3})/(\d{1,2})/(\d{4})", text, re.ASCII)
         if not old or old.group(1) not in _MONTHS:
             raise ValueError(f"{value!r} is not a date: use 2024-01-31 (or jan/31/2024)")
         month, day, year = _MONTHS.index(old.group(1)) + 1, int(old.group(2)), int(old.group(3))
@@ -261,7 +296,7 @@ def time_of_day(value: object) -> str:
     text = str(value).strip().lower()
     if text == "startup":
         return text
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text, re.ASCII)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59 or (
         match.group(3) and int(match.group(3)) > 59
     ):
@@ -269,18 +304,45 @@ def time_of_day(value: object) -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}:{match.group(3) or '00'}"
 
 
+# RouterOS numbers are at most 64 bits; 20 digits is the most one has.
+_MAX_DIGITS = 20
+
+
 def integer(value: object, *, low: int = 0, high: int | None = None) -> str:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a whole number") from None
+    text = str(value).strip()
+    if not re.fullmatch(rf"[-+]?\d{{1,{_MAX_DIGITS}}}", text, re.ASCII):
+        raise ValueError(f"{_short(value)} is not a whole number (at most {_MAX_DIGITS} digits)")
+    number = int(text)
     if number < low or (high is not None and number > high):
         bound = f"{low}..{high}" if high is not None else f"at least {low}"
         raise ValueError(f"{value!r} is out of range: use {bound}")
     return str(number)
 
 
+# What RouterOS text can hold as we send it: printable ASCII. v6 shows other bytes in the code
+# page of whoever looks, v7 stores bytes without an encoding: nothing else reads back as written.
+_PRINTABLE = frozenset(chr(c) for c in range(0x20, 0x7F))
+
+
+def _ascii(text: str, *, allowed: str = "") -> str:
+    wrong = sorted({c for c in text if c not in _PRINTABLE and c not in allowed})
+    if wrong:
+        shown = ", ".join(repr(c) for c in wrong[:5])
+        kinds = "non-ASCII" if any(not c.isascii() for c in wrong) else "control"
+        raise ValueError(f"has {kinds} characters ({shown}): RouterOS text is printable ASCII"
+                         + (" (with tabs and line ends in scripts)" if allowed else ""))
+    return text
+
+
 def text(value: object) -> str:
-    return str(value)
+    """One line of printable ASCII."""
+    return _ascii(str(value))
+
+
+def comment(value: object) -> str | None:
+    """A comment as the router gives it back: trailing spaces and line ends dropped (the
+    ownership tag is appended after one space, and split off with the spaces before it); empty
+    means none."""
+    return text(str(value).rstrip()) or None

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
-_TAG_IN_COMMENT = re.compile(r"(?:^|\s)\[lb:([^\]\s]+)\]$")
+# Anchored with \Z, not $ (which also matches before a final newline): `match` and `fullmatch`
+# both take the whole string.
+TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}\Z")
+_TAG_IN_COMMENT = re.compile(r"(?:^|\s)\[lb:([^\]\s]+)\]\Z")
 
 # The default ownership tag (resources.MangleRule, NatRule, Netwatch): a STABLE INTERFACE. Tags
 # are how create adopts and how every later call finds the object; changing this derivation
@@ -27,7 +29,7 @@ def default_tag(project: str, stack: str, kind: str, resource_name: str) -> str:
     the first 10 hex digits of the SHA-256 of the full identity, 64 characters at most; the hash
     keeps two identities that map or truncate alike apart."""
     identity = f"{project}:{stack}:{kind}:{resource_name}"
-    if TAG_PATTERN.match(identity):
+    if TAG_PATTERN.fullmatch(identity):
         return identity
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:_TAG_HASH_LENGTH]
     readable = _NOT_IN_TAG.sub("-", identity).lstrip("._:/-")

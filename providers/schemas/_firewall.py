@@ -20,14 +20,14 @@ PROTOCOLS = (
     "tcp", "udp", "icmp", "icmpv6", "gre", "ipsec-esp", "ipsec-ah", "ospf", "igmp", "pim",
     "vrrp", "sctp", "dccp", "udp-lite", "l2tp", "ipip", "ipencap", "egp", "ggp", "rsvp",
 )
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+-]*")
 
 
 def name_like(value: object, *, what: str, negatable: bool = False) -> str:
     """A chain, mark or interface name: no spaces, commas or quotes."""
     text = str(value).strip()
     body = text[1:] if negatable and text.startswith("!") else text
-    if not _NAME.match(body):
+    if not _NAME.fullmatch(body):
         raise ValueError(
             f"{value!r} is not a valid {what}: use letters, digits and . _ - : @ / + (no spaces)"
         )
@@ -55,8 +55,9 @@ def matchers(*, connection_state: bool = True) -> tuple[Prop, ...]:
         if connection_state else ()
     )
     return (
-        Prop("src_address", n.address),
-        Prop("dst_address", n.address),
+        # /ip/firewall holds IPv4 rules; IPv6 ones live in /ipv6/firewall.
+        Prop("src_address", partial(n.address, family=4)),
+        Prop("dst_address", partial(n.address, family=4)),
         Prop("src_port", n.port_list),
         Prop("dst_port", n.port_list),
         Prop("protocol", protocol),
@@ -65,7 +66,7 @@ def matchers(*, connection_state: bool = True) -> tuple[Prop, ...]:
         name_prop("connection_mark", "connection mark", negatable=True),
         *state,
         Prop("dst_address_type", partial(n.choice_set, allowed=ADDRESS_TYPES, negatable=True)),
-        Prop("comment", n.text),
+        Prop("comment", n.comment),
         Prop("disabled", n.as_bool, default=False),
         Prop("log", n.as_bool, default=False),
         Prop("log_prefix", n.text, default=""),

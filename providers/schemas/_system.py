@@ -13,7 +13,7 @@ ALL_POLICIES = ",".join(sorted(POLICIES))
 
 policy = partial(n.choice_set, allowed=POLICIES)
 
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:+@-]*$")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+@-]*")
 
 
 def object_name(value: object) -> str:
@@ -22,8 +22,8 @@ def object_name(value: object) -> str:
     text = str(value)
     if " " in text:
         raise ValueError(f"{value!r}: names with spaces are rejected by RouterOS v7; use - or _")
-    if not _NAME.match(text) or len(text) > 100:
+    if not _NAME.fullmatch(text) or len(text) > 100:
         raise ValueError(
-            f"{value!r} is not a valid name: use letters, digits and _ . : + @ - (at most 100)"
+            f"{value!r:.60} is not a valid name: use letters, digits and _ . : + @ - (at most 100)"
         )
     return text

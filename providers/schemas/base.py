@@ -49,7 +49,7 @@ class Prop:
     """
 
     name: str
-    normalise: Callable[[object], Canonical]
+    normalise: Callable[[object], Canonical | None]  # None: as if not given
     default: Canonical | None = None
     required: bool = False
     kept_unless_declared: bool = False
@@ -78,6 +78,21 @@ class Prop:
 Issue = tuple[str, str]  # (property, reason)
 
 
+def _refusing(normalise: Callable[[object], Canonical | None]) -> Callable[[object], Any]:
+    """`normalise`, with what it cannot take at all (a list where text belongs, a number too
+    large to convert) refused as a `ValueError` like any other bad value."""
+
+    def checked(value: object) -> Canonical | None:
+        if not isinstance(value, str | int | float | bool | list | tuple):
+            raise ValueError(f"expected text, got {type(value).__name__}")
+        try:
+            return normalise(value)
+        except (TypeError, OverflowError, RecursionError) as exc:
+            raise ValueError(f"{type(value).__name__} value not accepted: {exc}") from None
+
+    return checked
+
+
 def _reason(error: Mapping[str, Any]) -> str:
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")
@@ -103,10 +118,10 @@ class MenuSchema:
     @cached_property
     def model(self) -> type[BaseModel]:
         fields: dict[str, Any] = {
-            prop.name: (Annotated[Any, BeforeValidator(prop.normalise)], None)
+            prop.name: (Annotated[Any, BeforeValidator(_refusing(prop.normalise))], None)
             for prop in self.props
         }
-        return create_model(  # type: ignore[call-overload, no-any-return]
+        return create_model(
             f"{self.key.title()}Properties",
             __config__=ConfigDict(extra="forbid", frozen=True),
             **fields,
@@ -128,6 +143,10 @@ class MenuSchema:
                 if error["type"] == "extra_forbidden":
                     known = ", ".join(sorted(self.by_name))
                     issues.append((name, f"{self.path} has no property {name!r}; known: {known}"))
+                elif name in self.by_name and self.by_name[name].secret:
+                    # Reasons quote the value; a secret's must not reach a log or the console.
+                    issues.append((name, f"{name} is not valid (the value is secret and not "
+                                         "shown): printable ASCII only"))
                 else:
                     issues.append((name, _reason(error)))
             bad = {name for name, _ in issues}
@@ -135,6 +154,7 @@ class MenuSchema:
                 k: self.by_name[k].normalise(v) for k, v in given.items()
                 if k not in bad and k in self.by_name
             }
+            values = {k: v for k, v in values.items() if v is not None}
         declared = set(values) | {k for k, v in props.items() if v is not None}
         for prop in self.props:
             if prop.required and prop.name not in declared:
@@ -181,7 +201,9 @@ class MenuSchema:
             raw = row[prop.api_name]
             decoder = self.decoders.get(prop.name)
             try:
-                out[prop.name] = decoder(raw, version) if decoder else prop.normalise(raw)
+                value = decoder(raw, version) if decoder else prop.normalise(raw)
+                if value is not None:
+                    out[prop.name] = value
             except ValueError:
                 # A value we cannot parse is still drift worth showing, verbatim.
                 out[prop.name] = raw

@@ -27,7 +27,7 @@ SCHEMA = MenuSchema(
     props=(
         chain_prop(),
         Prop("action", partial(n.choice, allowed=ACTIONS), default="accept"),
-        Prop("to_addresses", partial(n.address, allow_negation=False)),
+        Prop("to_addresses", partial(n.address, allow_negation=False, family=4)),
         Prop("to_ports", n.port_or_range),
         name_prop("jump_target", "chain name"),
         *matchers(connection_state=False),

@@ -27,7 +27,7 @@ def _common(interval: str, timeout: str) -> tuple[Prop, ...]:
         Prop("up_script", n.script_source, default=""),
         Prop("down_script", n.script_source, default=""),
         Prop("disabled", n.as_bool, default=False),
-        Prop("comment", n.text),
+        Prop("comment", n.comment),
     )
 
 

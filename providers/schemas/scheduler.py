@@ -23,7 +23,7 @@ SCHEMA = MenuSchema(
         Prop("interval", n.duration, default="0s"),
         Prop("policy", policy, default=ALL_POLICIES),
         Prop("disabled", n.as_bool, default=False),
-        Prop("comment", n.text),
+        Prop("comment", n.comment),
     ),
     encoders={"start_date": _encode_date},
 )

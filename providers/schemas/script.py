@@ -14,7 +14,7 @@ SCHEMA = MenuSchema(
         Prop("source", n.script_source, default=""),
         Prop("policy", policy, default=ALL_POLICIES),
         Prop("dont_require_permissions", n.as_bool, default=False),
-        Prop("comment", n.text),
+        Prop("comment", n.comment),
     ),
 )
 

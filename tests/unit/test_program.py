@@ -18,6 +18,19 @@ def _config(stack: str) -> dict:
     return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
 
 
+@pytest.fixture(autouse=True)
+def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The program runs in the project directory; the CA files the stacks name are there (they
+    are not in the repository, each site brings its own)."""
+    for stack in ("home", "staging", "dev"):
+        ca_file = _config(stack).get("routeros:caFile")
+        if ca_file:
+            (tmp_path / ca_file).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / ca_file).write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.mark.parametrize("stack", ["home", "staging", "dev"])
 def test_each_stack_declares_its_routers_email_settings(stack: str) -> None:
     config = _config(stack)
@@ -61,3 +74,46 @@ def test_the_smtp_password_comes_only_from_its_secret() -> None:
     config = {**_config("staging"), "routeros-lb:smtpPassword": "smtp-Secret-42"}
     (email,) = capture(declare_site, stack="staging", config=config)
     assert email.inputs["password"] == "smtp-Secret-42"
+
+
+def test_a_ca_file_that_is_not_there_names_the_key_and_the_path(project_dir: Path) -> None:
+    (project_dir / "certs" / "home-router-ca.pem").unlink()
+    with pytest.raises(SiteConfigError) as caught:
+        capture(declare_site, stack="home", config=_config("home"))
+    problems = dict(caught.value.problems)
+    assert "certs/home-router-ca.pem" in problems["routeros:caFile"]
+
+
+@pytest.mark.parametrize(("key", "value"), [("routeros:caFile", "certs/home-router-ca.pem"),
+                                            ("routeros:verifyTls", False)])
+def test_tls_options_without_tls_are_refused_naming_the_key(key: str, value: object) -> None:
+    config = {**_config("dev"), key: value}
+    with pytest.raises(SiteConfigError) as caught:
+        capture(declare_site, config=config)
+    problems = dict(caught.value.problems)
+    assert "routeros:tls" in problems[key]
+
+
+def test_scalars_stay_the_text_the_user_wrote() -> None:
+    """`1.10` is not turned into the number 1.1 (and then a host "1.1"); `null` is a user name,
+    not "no value" (which would have meant the default, admin)."""
+    config = {**_config("dev"), "routeros:username": "null"}
+    (email,) = capture(declare_site, config=config)
+    assert email.inputs["router"]["username"] == "null"
+    with pytest.raises(SiteConfigError) as caught:
+        capture(declare_site, config={**_config("dev"), "routeros:host": "1.10"})
+    assert "routeros:host" in dict(caught.value.problems)
+
+
+def test_a_misspelt_email_key_lists_the_known_ones() -> None:
+    config = _config("dev")
+    config = {**config, "routeros-lb:email": {**config["routeros-lb:email"], "sever": "m"}}
+    with pytest.raises(SiteConfigError) as caught:
+        capture(declare_site, config=config)
+    reason = dict(caught.value.problems)["routeros-lb:email.sever"]
+    assert "from, port, server, tls, to, user" in reason
+
+
+def test_an_email_setting_that_is_not_a_mapping_is_a_config_error() -> None:
+    with pytest.raises(SiteConfigError, match="routeros-lb:email"):
+        capture(declare_site, config={**_config("dev"), "routeros-lb:email": "{not json"})

@@ -36,6 +36,13 @@ def test_tls_changes_the_default_port() -> None:
         ({"router": {"host": "r1", "port": 70000}}, "routeros:port", "less than or equal to 65535"),
         ({"router": {"host": "r1", "verifyTls": "maybe"}}, "routeros:verifyTls", "boolean"),
         ({"router": {}}, "routeros:host", "is required"),
+        ({"router": {"host": "r1\n"}}, "routeros:host", "IP address or a host name"),
+        ({"router": {"host": "r1", "username": "ädmin"}}, "routeros:username", "ASCII"),
+        (
+            {"router": {"host": "r1"}, "email": {**EMAIL, "to": "c@d\n"}},
+            "routeros-lb:email.to.0",
+            "e-mail address",
+        ),
         (
             {"router": {"host": "r1"}, "email": {"server": "m", "from": "a@b", "to": ["nope"]}},
             "routeros-lb:email.to.0",
@@ -49,7 +56,7 @@ def test_tls_changes_the_default_port() -> None:
         (
             {"router": {"host": "r1"}, "email": {**EMAIL, "smtp": 1}},
             "routeros-lb:email.smtp",
-            "not a known setting",
+            "not a known setting; known: from, port, server, tls, to, user",
         ),
     ],
 )
@@ -61,3 +68,17 @@ def test_errors_name_the_config_key_and_what_is_allowed(raw: dict, key: str, rea
     message = problems[key]
     assert reason in message
     assert key in str(caught.value)
+
+
+def test_json_text_is_decoded_only_where_a_mapping_belongs() -> None:
+    """As the engine hands config over: a stack file's mapping arrives as JSON text and is
+    decoded; a scalar is the text as written, whatever it looks like."""
+    site = parse_site({"router": {"host": "r1", "username": "null", "port": "8728"},
+                       "email": '{"server": "m", "from": "a@b", "to": ["c@d"]}'})
+    assert site.router.username == "null"
+    assert site.router.port == 8728
+    assert site.email is not None
+    assert site.email.to == ["c@d"]
+    with pytest.raises(SiteConfigError) as caught:
+        parse_site({"router": {"host": "r1"}, "email": "smtp.example.com"})
+    assert "routeros-lb:email" in dict(caught.value.problems)
