@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -63,12 +63,16 @@ def bucket_outputs(plan: ServicePlan) -> dict[str, Any]:
 
 
 def sync_script_name(plan: ServicePlan) -> str:
-    names = {obj.properties.get("name") for obj in plan.objects if obj.menu == "script"}
-    if plan.sync_script not in names:
-        raise PlanMappingError(
-            f"service {plan.service!r}: the sync script {plan.sync_script!r} is not among the "
-            f"planned scripts ({', '.join(sorted(n for n in names if n)) or 'none'})")
-    return plan.sync_script
+    """The name of the planned script that `plan.sync_script` designates (its name or its
+    source text)."""
+    for obj in plan.objects:
+        if obj.menu == "script" and plan.sync_script in (obj.properties.get("name"),
+                                                          obj.properties.get("source")):
+            return obj.properties["name"]
+    names = sorted(str(obj.properties.get("name")) for obj in plan.objects if obj.menu == "script")
+    raise PlanMappingError(
+        f"service {plan.service!r}: the sync script is not among the planned scripts "
+        f"({', '.join(names) or 'none'})")
 
 
 class PccLoadBalancer(pulumi.ComponentResource):
@@ -83,8 +87,10 @@ class PccLoadBalancer(pulumi.ComponentResource):
         name: str,
         plan: ServicePlan,
         router: RouterSettings,
+        run_after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`run_after`: resources outside the plan the sync script needs (the e-mail settings)."""
         super().__init__(TYPE, name, None, opts)
         self.plan = plan
         script = sync_script_name(plan)
@@ -104,7 +110,7 @@ class PccLoadBalancer(pulumi.ComponentResource):
                 before_comment=order.before_comment,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=members),
             )
-        everything = [*self.resources.values(), *self.orders.values()]
+        everything = [*self.resources.values(), *self.orders.values(), *run_after]
         ids = [resource.id for resource in self.resources.values()]
         # The ids are part of the trigger: an object re-created (deleted by hand, then restored by
         # `up`) starts from its planned runtime state, which the sync script must correct.

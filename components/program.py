@@ -38,4 +38,5 @@ def declare_site() -> RouterSite:
     declared = RouterSite(pulumi.get_stack(), site, smtp_password=smtp_password)
     pulumi.export("router", declared.router.label)
     pulumi.export("routerosVersion", declared.email.router_version if declared.email else None)
+    pulumi.export("services", declared.services)
     return declared

@@ -1,15 +1,21 @@
 """`RouterSite`: a site's router objects as one Pulumi component.
 
-It turns a validated `SiteSpec` into resources of `providers/`: today the router's e-mail settings,
-which belong to the site rather than to any one load balancer; the load balancers will hang under
-the same component.
+It turns a validated `SiteSpec` into resources of `providers/`: the router's e-mail settings (they
+belong to the site, not to any one load balancer) and one `PccLoadBalancer` per service of the
+site's plan (`balancer.plan`, made for the RouterOS version the stack declares).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
-from components.site import EmailSpec, RouterSpec, SiteSpec
+from balancer.model import SitePlan
+from balancer.plan import plan
+from balancer.spec import ServiceSpec
+from components.load_balancer import PccLoadBalancer
+from components.site import EmailSpec, RouterSpec, SiteSpec, lb_site
 from providers.connection import RouterSettings
 from providers.resources import EmailSettings
 
@@ -29,6 +35,8 @@ class RouterSite(pulumi.ComponentResource):
     """Everything routeros-lb keeps on one site's router."""
 
     email: EmailSettings | None
+    plan: SitePlan
+    balancers: dict[str, PccLoadBalancer]
 
     def __init__(
         self,
@@ -45,7 +53,20 @@ class RouterSite(pulumi.ComponentResource):
         self.email = (
             _email(name, self.router, site.email, smtp_password, child) if site.email else None
         )
-        self.register_outputs({"router": self.router.label})
+        self.plan = plan(lb_site(site, name), site.router.version)
+        # The sync scripts e-mail: the settings go first.
+        after = [self.email] if self.email else []
+        self.balancers = {
+            service.service: PccLoadBalancer(service.service, service, self.router,
+                                             run_after=after, opts=child)
+            for service in self.plan.services
+        }
+        self.services = {
+            service.service: service_outputs(site.services[service.service], balancer)
+            for service, balancer in zip(self.plan.services, self.balancers.values(),
+                                         strict=True)
+        }
+        self.register_outputs({"router": self.router.label, "services": self.services})
 
 
 def _email(
@@ -66,3 +87,13 @@ def _email(
         tls=spec.tls,
         opts=opts,
     )
+
+
+def service_outputs(spec: ServiceSpec, balancer: PccLoadBalancer) -> dict[str, Any]:
+    """What the stack exports per service: where clients reach it, its servers, the buckets."""
+    return {
+        "frontend": spec.frontend.model_dump(exclude_none=True),
+        "servers": {name: server.model_dump(exclude_none=True)
+                    for name, server in spec.servers.items()},
+        "buckets": balancer.buckets,
+    }

@@ -74,6 +74,20 @@ class _Spec(BaseModel):
     )
 
 
+DEFAULT_ROUTER_VERSION = "7"
+_VERSION = re.compile(r"^[67](\.\d{1,2}){0,2}$")
+
+
+def _routeros_version(value: str) -> str:
+    if not _VERSION.match(value):
+        raise ValueError("must be a RouterOS version such as 6.49 or 7.20 (6 or 7, then up to "
+                         "two numbers)")
+    return value
+
+
+RouterosVersion = Annotated[str, AfterValidator(_routeros_version)]
+
+
 class RouterSpec(_Spec):
     """How to reach the router. The password is deliberately absent: it comes from a secret."""
 
@@ -83,6 +97,9 @@ class RouterSpec(_Spec):
     ca_file: str | None = Field(default=None, alias="caFile", min_length=1)
     verify_tls: bool = Field(default=True, alias="verifyTls")
     username: str = Field(default="admin", min_length=1)
+    # The RouterOS version the router runs (`6.49`, `7.20`): the plan is made for it before
+    # anything is connected (v6 netwatch only pings; v7 probes tcp and http). Unset: v7.
+    version: RouterosVersion = DEFAULT_ROUTER_VERSION
 
     @property
     def effective_port(self) -> int:
@@ -141,6 +158,7 @@ ROUTER_KEYS = {
     "caFile": "routeros:caFile",
     "verifyTls": "routeros:verifyTls",
     "username": "routeros:username",
+    "version": "routeros:version",
 }
 EMAIL_KEY = "routeros-lb:email"
 # Secrets are read where they are used, never into a spec: the router password by the providers,

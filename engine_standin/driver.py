@@ -10,7 +10,8 @@ configures it with the stack config, and stops it; what the hosts printed is kep
   Replace: create the new object first and delete the old one at the end of the run, unless the
   provider or the registration asks for delete-before-replace. Resources in the state but no longer
   in the program are deleted, dependents first (reverse registration order).
-- `preview(resources)`: Check and Diff only; ids of resources not created yet are unknown.
+- `preview(resources)`: Check and Diff only; ids of resources not created yet are unknown;
+  resources in the state but no longer in the program show as `delete`.
 - `refresh()`: Read every resource; outputs (and inputs, when the provider returns them) are
   replaced by what the router shows; an empty id drops the resource from the state.
 - `destroy()`: Delete everything, dependents first.
@@ -156,7 +157,8 @@ class Driver:
     def _preview(self, resources: Iterable[Registration]) -> list[Step]:
         steps: list[Step] = []
         ids = self._ids()
-        for reg in resources:
+        wanted = list(resources)
+        for reg in wanted:
             news = resolve(reg.inputs, ids, unknown=UNKNOWN)
             old = self.state.get(reg.urn)
             checked = self._check(reg.urn, old.inputs if old else {}, news)
@@ -170,6 +172,9 @@ class Driver:
                 op: Op = "replace" if diff.replaces else "update"
                 steps.append(Step(op, reg.urn, tuple(diff.replaces)
                                   or _changed_keys(old.inputs, checked)))
+        # What `up` would delete: in the state, no longer in the program.
+        keep = {reg.urn for reg in wanted}
+        steps += [Step("delete", urn) for urn in reversed(list(self.state)) if urn not in keep]
         return steps
 
     def _refresh(self) -> list[Step]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Each ValuesToHash selects fields in this canonical order: (src address, src port, dst address,
 # dst port). Addresses encode as 4 bytes, ports as 2 bytes, both big-endian.
@@ -44,6 +45,9 @@ class Classifier:
         return (bucket == self.remainder) != self.negate
 
 
+# Both are pure: a first packet meets one PCC rule per slot and group of a load balancer (dozens),
+# all hashing the same fields of the same packet.
+@lru_cache(maxsize=4096)
 def parse_classifier(text: str) -> Classifier:
     """Parse `[!]values:denominator/remainder`; raise ValueError naming what is wrong."""
     negate = text.startswith("!")
@@ -60,6 +64,7 @@ def parse_classifier(text: str) -> Classifier:
     return Classifier(negate, values, denominator, remainder)
 
 
+@lru_cache(maxsize=65536)
 def pcc_hash(values: str, src: str, src_port: int, dst: str, dst_port: int) -> int:
     """The 32-bit hash of the fields `values` selects (see the module docstring)."""
     fields: dict[str, str | int] = {"src": src, "src_port": src_port, "dst": dst,

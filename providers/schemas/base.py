@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
+from pulumi.output import Unknown
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 Version = tuple[int, int, int]
@@ -23,7 +24,9 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's unknown-during-prev
 
 
 def is_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
+    # The provider host hands check and diff `Unknown()` objects during a preview (it
+    # deserialises with keep_unknowns); direct calls may carry the sentinel string.
+    if isinstance(value, Unknown) or value == UNKNOWN:
         return True
     if isinstance(value, Mapping):
         return any(is_unknown(v) for v in value.values())
