@@ -103,14 +103,14 @@ def run_ours(plan_for: PlanFor, program_for: ProgramFor, weights: Sequence[int],
         driver = ParallelDriver(STACK_CONFIG, env=host_env())
         plans = [plan_for(w) for w in steps_weights(weights)]
         previous: SitePlan | None = None
-        deploys = iter(zip(("first deploy", "no-op deploy", None, "add one server",
-                            "change one weight"), [plans[0], plans[1], None, plans[2], plans[3]],
-                           strict=True))
+        deploys: list[tuple[str, SitePlan | None]] = [
+            ("first deploy", plans[0]), ("no-op deploy", plans[1]), ("refresh", None),
+            ("add one server", plans[2]), ("change one weight", plans[3])]
         for name, plan in deploys:
             if plan is None:
                 with measuring(sim.router) as figures:
                     steps = driver.refresh()
-                results["refresh"] = StepFigures(figures, ops=_ops(steps))
+                results[name] = StepFigures(figures, ops=_ops(steps))
                 continue
             regs: list[Registration] = capture(program_for(plan, router))
             with measuring(sim.router) as figures:
