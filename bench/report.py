@@ -106,7 +106,8 @@ def chart(results: dict[str, Any], path: Path, latency: float = 0.02) -> None:
                 _line(ax, spread, step, "ours", metric, "routeros-lb, 4 connections (experiment)",
                       "o:", "C1")
             _line(ax, runs, step, "peer", metric, "Ansible api_modify", "s-", "C2")
-            _line(ax, runs, step, "lower_bound", metric, "lower bound", "--", "k")
+            _line(ax, runs, step, "lower_bound", metric,
+                  "lower bound (a round trip per write, and the login)", "--", "k")
             ax.set_title(f"{step}, {latency * 1000:.0f} ms per reply")
             ax.set_xlabel("servers (N)")
             ax.set_ylabel(unit)
