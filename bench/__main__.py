@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.metadata
+import importlib.util
+import json
 import os
 import platform
 import sys
@@ -54,10 +56,19 @@ def machine() -> dict[str, Any]:
                           if line.startswith("model name")), "")
     except OSError:
         pass
+    collection = None
+    try:
+        spec = importlib.util.find_spec("ansible_collections.community.routeros")
+        if spec is not None and spec.submodule_search_locations:
+            manifest = Path(list(spec.submodule_search_locations)[0]) / "MANIFEST.json"
+            collection = json.loads(manifest.read_text())["collection_info"]["version"]
+    except (ImportError, OSError, KeyError, ValueError):
+        pass
     return {"platform": platform.platform(), "cpu": model or platform.processor(),
             "cpus": os.cpu_count(), "python": platform.python_version(),
             "pulumi": version("pulumi"), "ansible": version("ansible"),
-            "ansible-core": version("ansible-core"), "librouteros": version("librouteros"),
+            "ansible-core": version("ansible-core"), "community.routeros": collection,
+            "librouteros": version("librouteros"),
             "simulator": "RouterOS 7.20 profile"}
 
 
