@@ -22,6 +22,8 @@ Pure: no Pulumi, no sockets.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from balancer import naming
 from balancer.buckets import bucket_table
 from balancer.model import PlannedObject, PlannedOrder, ServicePlan, SitePlan
@@ -237,11 +239,12 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
             depends_on=(sync_key,))
 
     orders = [
-        PlannedOrder(naming.key(service, "order-mangle-entry"), "mangle", "prerouting",
-                     mangle_entry),
+        _entry_order(naming.key(service, "order-mangle-entry"), "mangle", "prerouting",
+                     mangle_entry, spec.jumps_before.mangle),
         PlannedOrder(naming.key(service, "order-mangle-chain"), "mangle", chain,
                      tuple(mangle_members)),
-        PlannedOrder(naming.key(service, "order-nat-entry"), "nat", "dstnat", nat_entry),
+        _entry_order(naming.key(service, "order-nat-entry"), "nat", "dstnat", nat_entry,
+                     spec.jumps_before.nat),
         PlannedOrder(naming.key(service, "order-nat-chain"), "nat", chain, tuple(nat_members)),
     ]
     if hairpin["srcnat"]:
@@ -280,6 +283,15 @@ def _hairpin(b: _Builder, service: str, spec: ServiceSpec, chain: str
             "chain": "srcnat", "action": "masquerade", "protocol": spec.frontend.protocol,
             "src-address": network, "dst-address": network}))
     return {menu: tuple(keys) for menu, keys in rules.items()}
+
+
+def _entry_order(key: str, menu: Literal["mangle", "nat"], chain: str, members: tuple[str, ...],
+                 before_comment: str | None) -> PlannedOrder:
+    """The jumps' place in their built-in chain: the top, or before the rule the config names."""
+    if before_comment is None:
+        return PlannedOrder(key, menu, chain, members)
+    return PlannedOrder(key, menu, chain, members, position="before",
+                        before_comment=before_comment)
 
 
 def rule_count(servers: int, slots: int, groups: int, hairpin: int = 0,

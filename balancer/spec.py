@@ -232,6 +232,28 @@ class HealthSpec(_Spec):
         return self
 
 
+_COMMENT = re.compile(r"^[ -~]{1,255}$")
+
+
+def _comment(value: Any) -> str:
+    if not isinstance(value, str) or not _COMMENT.match(value) or "[lb:" in value:
+        raise ValueError("must be the comment of a rule on the router: 1 to 255 printable ASCII "
+                         "characters, not one of routeros-lb's own ([lb:...])")
+    return value
+
+
+Comment = Annotated[str, BeforeValidator(_comment)]
+
+
+class JumpsBeforeSpec(_Spec):
+    """Where the service's jumps from the built-in chains go: right before the rule with this
+    comment (`mangle`: in prerouting; `nat`: in dstnat) instead of the chain's top. The comment
+    is only compared with the router's rules, never written into a script."""
+
+    mangle: Comment | None = None
+    nat: Comment | None = None
+
+
 class ServiceSpec(_Spec):
     frontend: FrontendSpec
     servers: dict[Slug, ServerSpec]
@@ -241,6 +263,7 @@ class ServiceSpec(_Spec):
     notify: Annotated[list[Mailbox] | None, BeforeValidator(_one_or_list)] = None
     hairpin: Annotated[list[IPv4Network], BeforeValidator(_one_or_list)] = []
     all_down: Literal["drop"] = Field(default="drop", alias="allDown")
+    jumps_before: JumpsBeforeSpec = Field(default=JumpsBeforeSpec(), alias="jumpsBefore")
 
     @field_validator("servers")
     @classmethod

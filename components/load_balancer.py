@@ -113,7 +113,9 @@ class PccLoadBalancer(pulumi.ComponentResource):
         everything = [*self.resources.values(), *self.orders.values(), *run_after]
         ids = [resource.id for resource in self.resources.values()]
         # The ids are part of the trigger: an object re-created (deleted by hand, then restored by
-        # `up`) starts from its planned runtime state, which the sync script must correct.
+        # `up`) starts from its planned runtime state, which the sync script must correct at once
+        # (a recreated primary of a dead server would be enabled until the next resync). Cost:
+        # after a reboot and a refresh (new ids) the next `up` runs the script once, harmlessly.
         trigger = pulumi.Output.all(*ids).apply(
             lambda known: " ".join([plan_digest(plan), *map(str, known)]))
         self.sync = ScriptRun(

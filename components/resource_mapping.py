@@ -38,7 +38,7 @@ def _python_names(menu: Menu) -> dict[str, str]:
 
 @cache
 def _keywords(menu: Menu) -> frozenset[str]:
-    return frozenset(inspect.signature(RESOURCE_CLASSES[menu].__init__).parameters)
+    return frozenset(inspect.signature(RESOURCE_CLASSES[menu]).parameters)
 
 
 def python_name(obj: PlannedObject, api_name: str) -> str:

@@ -228,6 +228,14 @@ _PASSTHROUGH_ACTIONS = {"mark-connection", "mark-packet", "mark-routing", "chang
                         "sniff-pc", "sniff-tzsp", "clear-df", "route"}
 
 
+# Ports only exist for these protocols; RouterOS refuses a port matcher (or a NAT target port)
+# on a rule without one of them. The message is a real router's (seen quoted in tik4net#52);
+# that `to-ports` gets the same refusal is our assumption.
+_PORT_PROTOCOLS = frozenset({"tcp", "udp", "udp-lite", "dccp", "sctp",
+                             "6", "17", "136", "33", "132"})
+_PORT_PROPS = ("src-port", "dst-port", "to-ports")
+
+
 class RuleMenu(ListMenu):
     ordered = True
 
@@ -239,6 +247,10 @@ class RuleMenu(ListMenu):
         super().check(router, props, item)
         if props.get("action") == "jump" and not props.get("jump-target"):
             raise CommandError("failure: no target chain specified")
+        if (any(props.get(name) for name in _PORT_PROPS)
+                and props.get("protocol") not in _PORT_PROTOCOLS):
+            raise CommandError("failure: ports can be specified if proto is tcp,udp,udp-lite,"
+                               "dccp,sctp")
         if self.table == "mangle" and props.get("action") in _PASSTHROUGH_ACTIONS:
             props.setdefault("passthrough", "true")
 

@@ -98,7 +98,7 @@ def test_add_returns_uppercase_hex_ids_never_reused_and_prints_defaults(wire: Wi
 def test_set_and_unset_with_bang_and_with_the_unset_command(wire: Wire) -> None:
     nat = wire.path(NAT)
     [rule] = wire.add("x")
-    nat.update(**{".id": rule, "disabled": True, "dst-port": "8080"})
+    nat.update(**{".id": rule, "disabled": True, "protocol": "tcp", "dst-port": "8080"})
     [row] = nat
     assert (row["disabled"], row["dst-port"]) == (True, 8080)
     nat.update(**{".id": rule, "!dst-port": "", "!comment": ""})
@@ -229,8 +229,9 @@ QUERIES: dict[tuple[str, ...], str] = {
 def test_every_query_operator(wire: Wire) -> None:
     nat = wire.path(NAT)
     names = {
-        nat.add(chain="dstnat", comment="x", **{"dst-port": 80}): "x",
-        nat.add(chain="dstnat", comment="y", disabled=True, **{"dst-port": 8080}): "y",
+        nat.add(chain="dstnat", comment="x", protocol="tcp", **{"dst-port": 80}): "x",
+        nat.add(chain="dstnat", comment="y", disabled=True, protocol="tcp",
+                **{"dst-port": 8080}): "y",
         nat.add(chain="srcnat", action="masquerade"): "z",
     }
 
@@ -332,6 +333,13 @@ def test_argument_errors(wire: Wire) -> None:
         jump = wire.path(path).add(chain=chain, action="jump", **{"jump-target": "lb"})
         error = wire.trap(f"{path}/set", **{".id": jump, "!jump-target": ""})
         assert error.message == "failure: no target chain specified"
+    ports_need_protocol = "failure: ports can be specified if proto is tcp,udp,udp-lite,dccp,sctp"
+    assert wire.trap(f"{NAT}/add", chain="dstnat", **{"dst-port": 80}).message == (
+        ports_need_protocol)
+    ported = wire.path(NAT).add(chain="dstnat", protocol="udp", **{"dst-port": 53})
+    assert wire.trap(f"{NAT}/set", **{".id": ported, "protocol": "icmp"}).message == (
+        ports_need_protocol)
+    wire.path(NAT).remove(ported)
     assert wire.comments() == ["x", None]
     assert [row["action"] for row in nat] == ["accept", "jump"]
 

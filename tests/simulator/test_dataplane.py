@@ -75,8 +75,20 @@ def test_protocol_and_ports_need_a_ported_protocol(sim):
     assert marked(protocol="udp")
     assert not marked(protocol="tcp")
     sim2 = make_sim()
-    marked2 = marks(sim2, dst_port="80")
-    assert not marked2(protocol="icmp", dst_port=80)
+    marked2 = marks(sim2, protocol="udp", dst_port="53")
+    assert marked2(protocol="udp", dst_port=53)
+    assert not marked2(protocol="tcp", dst_port=53)
+
+
+@pytest.mark.parametrize("ports", [{"dst_port": "80"}, {"src_port": "1024-65535"},
+                                   {"to_ports": "8080"}])
+@pytest.mark.parametrize("protocol", [None, "icmp", "!tcp"])
+def test_ports_without_a_ported_protocol_are_refused(ports, protocol):
+    """As RouterOS: a port needs tcp, udp, udp-lite, dccp or sctp on the rule."""
+    sim = make_sim()
+    extra = {"protocol": protocol} if protocol else {}
+    with pytest.raises(CommandError, match="^failure: ports can be specified if proto is"):
+        add(sim, NAT, chain="dstnat", action="dst-nat", to_addresses=SERVER, **extra, **ports)
 
 
 def test_in_interface(sim):
@@ -290,7 +302,8 @@ def test_a_later_packet_follows_its_conntrack_entry_not_the_rules(sim):
 
 def test_conntrack_entries_show_and_remove(sim):
     add(sim, MANGLE, chain="prerouting", action="mark-connection", new_connection_mark="web")
-    add(sim, NAT, chain="dstnat", action="dst-nat", to_addresses=SERVER, to_ports="8080")
+    add(sim, NAT, chain="dstnat", action="dst-nat", protocol="tcp", to_addresses=SERVER,
+        to_ports="8080")
     result = sim.open_connection("198.51.100.7", 1000, PUBLIC, 80)
     entry = cmd(sim, f"{CONNECTION}/print").items[0]
     assert entry[".id"] == result.connection_id

@@ -60,13 +60,13 @@ def test_jump_needs_a_target(router: Router) -> None:
 
 def test_nat_targets_and_negations(router: Router) -> None:
     call(router, "/ip/firewall/nat/add", chain="dstnat", action="dst-nat",
-         to_addresses="192.168.1.132-192.168.1.133", to_ports="8000-8010",
+         to_addresses="192.168.1.132-192.168.1.133", to_ports="8000-8010", protocol="tcp",
          dst_address_type="local", connection_mark="no-mark", in_interface="!ether2")
     [row] = call(router, "/ip/firewall/nat/print").items
     assert row["to-addresses"] == "192.168.1.132-192.168.1.133"
     assert row["to-ports"] == "8000-8010"
     with pytest.raises(CommandError, match="invalid value for argument to-ports"):
-        call(router, "/ip/firewall/nat/add", chain="dstnat", to_ports="80,81")
+        call(router, "/ip/firewall/nat/add", chain="dstnat", protocol="tcp", to_ports="80,81")
     with pytest.raises(CommandError, match="input does not match any value of dst-address-type"):
         call(router, "/ip/firewall/nat/add", chain="dstnat", dst_address_type="lokal")
     with pytest.raises(CommandError, match="invalid value for argument per-connection-classifier"):

@@ -118,10 +118,11 @@ def _moves(old: tuple[str, ...], new: tuple[str, ...], allowed) -> tuple[float, 
     return moved / span, needless / span
 
 
-# Measured over N = 3..16 with weights 1-4 (400 draws): at most 10 of 64 slots (15.6 %) move
-# between two old servers when a server is added, 5.7 % on average. Exact shares and zero needless
-# moves cannot both hold for a table that depends only on the current servers; see buckets.py.
-NEEDLESS_MAX = 10 / 64
+# Measured over N = 3..16 with weights 1-4 (3 000 draws): at most 11 of 64 slots (17.2 %) move
+# between two old servers when a server is added, 5.7 % on average (400 draws had shown 10;
+# hypothesis found weights 1,1,3,1,2,3,1,2,2,2,1,3,1 plus one of 2 at 11). Exact shares and zero
+# needless moves cannot both hold for a table that depends only on the current servers.
+NEEDLESS_MAX = 11 / 64
 
 
 @settings(max_examples=40)
