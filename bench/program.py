@@ -7,7 +7,6 @@ providers' resource classes and one `ChainOrder` per planned order; the figures 
 
 from __future__ import annotations
 
-import dataclasses
 import zlib
 from collections.abc import Callable
 from functools import cache
@@ -15,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from balancer.model import PlannedObject, ServicePlan, SitePlan
+from balancer.model import PlannedObject, SitePlan
 from providers.chain_order import ChainOrder
 from providers.resources import MangleRule, NatRule, Netwatch, Scheduler, Script
 from providers.schemas import menu as menu_schema
@@ -100,20 +99,7 @@ def component_program(site: SitePlan, router: dict[str, Any]) -> Callable[[], No
 
     def program() -> None:
         for service in site.services:
-            PccLoadBalancer(service.service, _sync_by_name(service), settings)
+            PccLoadBalancer(service.service, service, settings)
 
     return program
 
-
-def _sync_by_name(service: ServicePlan) -> ServicePlan:
-    """The plan with `sync_script` as the script's name, which the component runs.
-
-    `ServicePlan.sync_script` is read two ways: balancer.plan fills it with the script's text,
-    components.load_balancer expects its name (also in `summary["syncScript"]`). Until they agree,
-    the benchmark hands the component the name.
-    """
-    names = {obj.properties.get("name") for obj in service.objects if obj.menu == "script"}
-    name = service.summary.get("syncScript")
-    if service.sync_script in names or not isinstance(name, str):
-        return service
-    return dataclasses.replace(service, sync_script=name)
