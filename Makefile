@@ -25,8 +25,12 @@ demo: setup                         ## the dev stack on a simulated router: plan
 sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) for `pulumi up --stack dev`; type `help` in it
 	$(PY) -m simulator --port $(PORT) --state .sim-state.json --seed-defconf --clock $(CLOCK)
 
-bench: setup                        ## round trips and timings of the providers against the simulator
-	$(PY) -m bench
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed     ## the load balancer against the simulator, Ansible and the lower bound
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: setup                         ## ruff over everything, mypy over the product code (pyproject.toml)
 	$(VENV)/bin/ruff check .

@@ -20,7 +20,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
+from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -41,6 +41,9 @@ class Registration:
     name: str
     inputs: dict[str, Any]
     delete_before_replace: bool = False
+    # URNs of the custom resources this one depends on (`depends_on` and the inputs' outputs),
+    # as the engine receives them: what lets an engine run independent steps in parallel.
+    dependencies: tuple[str, ...] = ()
 
 
 @dataclass
@@ -68,6 +71,18 @@ class _Recorder(pulumi_mocks.Mocks):
         return {}, None
 
 
+class _Monitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, keeping each registration's dependencies (the mocks never see them)."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[tuple[str, str], list[str]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC's name
+        self.dependencies[(request.type, request.name)] = list(request.dependencies)
+        return super().RegisterResource(request)
+
+
 def capture(
     program: Callable[[], Any],
     *,
@@ -81,7 +96,11 @@ def capture(
     strings reach the program JSON-encoded, as the engine passes a stack file's objects.
     """
     recorder = _Recorder()
-    monitor = pulumi_mocks.MockMonitor(recorder)
+    monitor = _Monitor(recorder)
+    # `set_mocks` keeps the root stack resource of an earlier run, and with it every stack
+    # transformation registered there: each capture would run all earlier captures' ones too
+    # (and a program's own transformation would leak into the next program). A new root each time.
+    settings.set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=False,
                              monitor=monitor)
     pulumi.runtime.set_all_config(
@@ -97,8 +116,10 @@ def capture(
     recorder.calls.sort(key=lambda call: position[(call[0], call[1])])
 
     # The engine leaves the root stack's type out of its children's URNs; the mock monitor does not.
-    urn_of = {reg.id: urn.replace("::pulumi:pulumi:Stack$", "::", 1)
-              for urn, reg in monitor.get_registered_resources().items()}
+    def engine_urn(urn: str) -> str:
+        return urn.replace("::pulumi:pulumi:Stack$", "::", 1)
+
+    urn_of = {reg.id: engine_urn(urn) for urn, reg in monitor.get_registered_resources().items()}
     placeholders = {f"<id:{typ}::{name}>": urn_of[f"<id:{typ}::{name}>"]
                     for typ, name, _, _ in recorder.calls}
 
@@ -115,7 +136,9 @@ def capture(
 
     return [
         Registration(urn=placeholders[f"<id:{typ}::{name}>"], type=typ, name=name,
-                     inputs=rewrite(inputs))
+                     inputs=rewrite(inputs),
+                     dependencies=tuple(engine_urn(urn) for urn
+                                        in monitor.dependencies.get((typ, name), ())))
         for typ, name, inputs, _ in recorder.calls
     ]
 

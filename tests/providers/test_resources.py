@@ -162,6 +162,26 @@ def test_constructing_resources_leaves_pickle_as_it_was(mocks: Mocks) -> None:
     assert len(providers) == 1  # every serialisation is the same, the first as the thirtieth
 
 
+def test_every_dynamic_resource_of_the_providers_derives_from_router_resource() -> None:
+    """A resource class built on `pulumi.dynamic.Resource` directly would bring the leak back."""
+    import importlib
+    import pkgutil
+
+    import providers
+    from providers.dynamic_resource import RouterResource
+
+    for module in pkgutil.iter_modules(providers.__path__):
+        importlib.import_module(f"providers.{module.name}")
+    pending, found = list(pulumi.dynamic.Resource.__subclasses__()), []
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        if cls.__module__.startswith("providers.") and cls is not RouterResource:
+            found.append(cls)
+    assert {cls.__name__ for cls in found} >= {"MangleRule", "ChainOrder", "ScriptRun"}
+    assert [cls.__name__ for cls in found if not issubclass(cls, RouterResource)] == []
+
+
 def test_nat_rule_offers_no_connection_state() -> None:
     # NAT has no connection-state matcher on a real router: the resource must not offer one.
     with pytest.raises(TypeError, match="connection_state"):

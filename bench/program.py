@@ -1,0 +1,105 @@
+"""The Pulumi program the benchmark deploys: one site's plan, as resources of the providers.
+
+With the `PccLoadBalancer` component available (components/), the program is what `__main__.py`
+declares for a service. Without it, `direct_program` declares the same planned objects with the
+providers' resource classes and one `ChainOrder` per planned order; the figures say which.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pulumi
+
+from balancer.model import PlannedObject, SitePlan
+from providers.chain_order import ChainOrder
+from providers.resources import MangleRule, NatRule, Netwatch, Scheduler, Script
+from providers.schemas import menu as menu_schema
+
+RESOURCES: dict[str, type] = {"mangle": MangleRule, "nat": NatRule, "script": Script,
+                              "scheduler": Scheduler, "netwatch": Netwatch}
+
+
+@cache
+def _keywords(menu: str) -> dict[str, str]:
+    return {prop.api_name: name for name, prop in menu_schema(menu).all_props().items()}
+
+
+def arguments(obj: PlannedObject) -> dict[str, Any]:
+    names = _keywords(obj.menu)
+    kwargs: dict[str, Any] = {names[key]: value for key, value in obj.properties.items()}
+    if obj.tag is not None:
+        kwargs["ownership_tag"] = obj.tag
+    if obj.runtime_owned:
+        kwargs["runtime_owned"] = sorted(names[key] for key in obj.runtime_owned)
+    return kwargs
+
+
+def resource_name(key: str) -> str:
+    return key.replace("/", "-")
+
+
+def direct_program(site: SitePlan, router: dict[str, Any]) -> Callable[[], None]:
+    """A program declaring `site`'s objects and orders straight with the providers."""
+
+    def program() -> None:
+        for service in site.services:
+            made: dict[str, pulumi.CustomResource] = {}
+            for obj in service.objects:
+                depends = [made[key] for key in obj.depends_on if key in made]
+                made[obj.key] = RESOURCES[obj.menu](
+                    resource_name(obj.key), router=router, **arguments(obj),
+                    opts=pulumi.ResourceOptions(depends_on=depends))
+            for order in service.orders:
+                ChainOrder(resource_name(order.key), router=router,
+                           path=f"/ip/firewall/{order.menu}", chain=order.chain,
+                           rule_ids=[made[key].id for key in order.members],
+                           position=order.position, before_comment=order.before_comment)
+
+    return program
+
+
+def spread_over_connections(program: Callable[[], None], connections: int) -> Callable[[], None]:
+    """`program` with its resources spread over `connections` provider clients of one router.
+
+    The providers keep one connection per router settings; settings that differ only in the
+    client's `timeout` (a few milliseconds apart) are the same router reached over another
+    connection. This measures what a pool of connections in the provider would buy without
+    changing the provider: each client pays its own login, version read and bulk reads.
+    """
+    if connections <= 1:
+        return program
+
+    def transform(args: pulumi.ResourceTransformationArgs
+                  ) -> pulumi.ResourceTransformationResult | None:
+        router = args.props.get("router") if isinstance(args.props, dict) else None
+        if not isinstance(router, dict):
+            return None
+        slot = zlib.crc32(args.name.encode()) % connections  # stable when others come and go
+        props = {**args.props, "router": {**router, "timeout": router.get("timeout", 10)
+                                          + slot / 1000}}
+        return pulumi.ResourceTransformationResult(props, args.opts)
+
+    def spread() -> None:
+        pulumi.runtime.register_stack_transformation(transform)
+        program()
+
+    return spread
+
+
+def component_program(site: SitePlan, router: dict[str, Any]) -> Callable[[], None]:
+    """What `__main__.py` declares per service: one `PccLoadBalancer` of its plan."""
+    from components.load_balancer import PccLoadBalancer
+    from providers.connection import RouterSettings
+
+    settings = RouterSettings.from_inputs(router)
+
+    def program() -> None:
+        for service in site.services:
+            PccLoadBalancer(service.service, service, settings)
+
+    return program
+
