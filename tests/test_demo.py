@@ -135,6 +135,15 @@ def test_with_pulumi_on_path_the_demo_drives_the_cli(tmp_path: Path) -> None:
     assert "objects of the stack left on the router: 0" in shown["pulumi destroy"]
 
 
+def test_the_tutorials_site_on_a_v6_router() -> None:
+    result = run_demo("--stack", "home", "--clients", "100")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "RouterOS 6.49" in result.stdout
+    shown = screens(result.stdout)
+    assert "pi132 (192.168.1.132) is down" in shown["pi132 fails"]
+    assert "clients back on their original server: 100 of 100" in shown["pi132 recovers"]
+
+
 def test_another_stack_and_version(tmp_path: Path) -> None:
     stacks = tmp_path / "stacks"
     stacks.mkdir()
