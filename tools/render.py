@@ -10,6 +10,13 @@ missing, different (property by property) or the same; rules tagged for this sit
 longer has; rules out of order; and hand-made rules that compete with a service for its traffic
 (an earlier dst-nat for the same address and port shadows it). Exit status: 0 when the router
 matches the plan (and nothing competes), 1 when it does not, 2 on an error.
+
+JSON names. The plan: `site`, `version`, `services` (each `service`, `summary`, `buckets` with
+`slots` and `groups`, `objects` with `key`, `path`, `tag`, `properties`, `runtimeOwned`) and
+`script` (the `.rsc`). The diff: `inSync`; `objects` (each `key`, `path`, `label`, `status`:
+`same`/`differs`/`missing`, `id`, `changes`: `prop`, `router`, `planned`); `extra` (`path`, `id`,
+`comment`); `order` (sentences); `competing` (`service`, `path`, `id`, `summary`, `where`:
+`before`/`after`/`no-entry`, `message`).
 """
 
 from __future__ import annotations
