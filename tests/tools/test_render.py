@@ -102,11 +102,15 @@ def test_diff_names_missing_changed_and_competing_rules(stacks, simulator_factor
                        port=sim.port)
     assert after.returncode == 1, after.stderr
     report = json.loads(after.stdout)
+    assert set(report) == {"inSync", "objects", "extra", "order", "competing"}
+    assert set(report["objects"][0]) == {"key", "path", "label", "status", "id", "changes"}
     differing = {o["label"]: o["changes"] for o in report["objects"] if o["status"] != "same"}
     assert differing == {"web app2 health [lb:lab/web/watch-app2]": [
         {"prop": "interval", "router": "30s", "planned": "10s"}]}
     competing = {(rule["path"], rule["id"]): rule for rule in report["competing"]}
     assert set(competing) == {(NAT, hand_made), (MANGLE, old_mark)}
+    assert set(competing[NAT, hand_made]) == {"service", "path", "id", "summary", "where",
+                                              "message"}
     assert competing[NAT, hand_made]["where"] == "before"
     assert competing[NAT, hand_made]["message"].startswith("shadows web")
     # Our entry went to the top of prerouting, above the old mark, which now re-marks after it.
@@ -132,7 +136,10 @@ def test_render_prints_the_script_and_json_and_stays_within_80_columns(stacks) -
                   if len(line) > 80 and "source=" not in line]
     assert long_lines == []
     as_json = json.loads(render_cli("--stack", "lab", "--stacks", str(stacks), "--json").stdout)
+    assert set(as_json) == {"site", "version", "services", "script"}
     [service] = as_json["services"]
+    assert set(service) == {"service", "summary", "buckets", "objects"}
+    assert set(service["objects"][0]) == {"key", "path", "tag", "properties", "runtimeOwned"}
     assert service["summary"]["servers"] == 3
     assert sorted(set(service["buckets"]["slots"])) == ["app1", "app2", "app3"]
     assert as_json["script"] == text.stdout
