@@ -103,3 +103,31 @@ def component_program(site: SitePlan, router: dict[str, Any]) -> Callable[[], No
 
     return program
 
+
+
+def chain_planned_orders(program: Callable[[], None], site: SitePlan) -> Callable[[], None]:
+    """`program` with each rule of a planned order depending on the one before it.
+
+    The engine creates independent rules in parallel, so they land in the chain in whatever
+    order their calls arrive and `ChainOrder` then moves them into place. Chained, they are
+    created in order and need no move; on one connection per router the creates are serial
+    anyway. An experiment for the component (`python -m bench.chained`), not what it does.
+    """
+    previous = {key: before for service in site.services for order in service.orders
+                for before, key in zip(order.members, order.members[1:], strict=False)}
+    made: dict[str, pulumi.Resource] = {}
+
+    def transform(args: pulumi.ResourceTransformationArgs
+                  ) -> pulumi.ResourceTransformationResult | None:
+        made[args.name] = args.resource
+        before = made.get(previous.get(args.name, ""))
+        if before is None:
+            return None
+        opts = pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(depends_on=[before]))
+        return pulumi.ResourceTransformationResult(args.props, opts)
+
+    def chained() -> None:
+        pulumi.runtime.register_stack_transformation(transform)
+        program()
+
+    return chained
