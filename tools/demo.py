@@ -29,6 +29,7 @@ import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,7 @@ def show_new_log_and_mail(sim: Any, log_from: int, mail_from: int) -> None:
 
 
 def traffic_table(loaded: LoadedStack, service: str, outcome: Outcome,
-                  down: set[str] = frozenset()) -> list[str]:
+                  down: AbstractSet[str] = frozenset()) -> list[str]:
     spec = loaded.site.services[service]
     up_weight = sum(s.weight for name, s in spec.servers.items() if name not in down)
     counts = outcome.counts()
@@ -213,15 +214,15 @@ def demo(args: argparse.Namespace) -> int:
 def run_screens(args: argparse.Namespace, loaded: LoadedStack, sim: Any, engine: Engine) -> int:
     site = loaded.plan.site
     screen(1, "the plan")
-    for service in loaded.plan.services:
-        spec = loaded.site.services[service.service]
-        summary = service.summary
-        frontend = sim_loader.frontend(sim, loaded, service.service)
-        say(f"service {service.service}: {frontend.protocol} {frontend.address} port "
+    for planned in loaded.plan.services:
+        spec = loaded.site.services[planned.service]
+        summary = planned.summary
+        frontend = sim_loader.frontend(sim, loaded, planned.service)
+        say(f"service {planned.service}: {frontend.protocol} {frontend.address} port "
             f"{spec.frontend.ports}, health {spec.health.type} every {spec.health.interval}")
         say(f"{summary['servers']} servers, {summary['slots']} slots, {summary['groups']} "
-            f"failover groups: {len(service.objects)} router objects, {summary['rules']} rules")
-        slots = Counter(service.buckets.slots)
+            f"failover groups: {len(planned.objects)} router objects, {summary['rules']} rules")
+        slots = Counter(planned.buckets.slots)
         say("slots per server: " + ", ".join(f"{name} {count}"
                                              for name, count in sorted(slots.items())))
     say("pulumi preview --diff:")

@@ -26,7 +26,6 @@ import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Protocol
 
 import yaml
@@ -228,8 +227,7 @@ class PulumiCli:
                   stdin=self._password)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

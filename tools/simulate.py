@@ -105,8 +105,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def scenarios_for(names: list[str]) -> list[tuple[str, ...]]:
-    singles = [(name,) for name in names]
-    pairs = list(itertools.combinations(names, 2)) if 2 < len(names) <= PAIRS_UP_TO else []
+    singles: list[tuple[str, ...]] = [(name,) for name in names]
+    pairs: list[tuple[str, ...]] = (
+        list(itertools.combinations(names, 2)) if 2 < len(names) <= PAIRS_UP_TO else [])
     return singles + pairs
 
 

@@ -21,6 +21,7 @@ import json
 import sys
 import textwrap
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from balancer.model import ServicePlan
@@ -94,7 +95,8 @@ def service_status(service: ServicePlan, spec: Any, rows: dict[str, list[dict[st
         address = _text(rule.get("to-addresses")) if rule else ""
         groups.append({"group": j, "preferences": list(preferences),
                        "target": by_address.get(address, address or "missing")})
-    frontend = dict(service.summary.get("frontend", {}))
+    declared = service.summary.get("frontend")
+    frontend = dict(declared) if isinstance(declared, Mapping) else {}
     return {"service": service.service, "frontend": frontend, "servers": servers,
             "slots": slots, "groups": groups}
 
