@@ -146,3 +146,12 @@ def test_a_plan_the_providers_cannot_express_is_refused_by_name(plan: ServicePla
                                                                 message: str) -> None:
     with pytest.raises(PlanMappingError, match=message):
         declare(plan)
+
+
+def test_each_ordered_rule_waits_for_the_one_before_it_so_creates_land_in_order() -> None:
+    regs = by_name(declare(tiny_plan()))
+    assert regs["web/nat-a"].urn in regs["web/fail-0"].dependencies
+    assert not any(reg.urn in regs["web/nat-a"].dependencies
+                   for name, reg in regs.items() if name.startswith("web/"))
+    # An order of one rule chains nothing.
+    assert regs["web/jump"].dependencies == ()
