@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from routeros_vocabulary.durations import compact_duration
+
 SERVICES_KEY = "routeros-lb:services"
 SITE_KEY = "routeros-lb:site"
 
@@ -98,28 +100,14 @@ def duration_seconds(value: Any) -> float:
     raise ValueError("must be a duration such as 10s, 1m30s, 500ms or 00:00:10")
 
 
-def format_duration(seconds: float) -> str:
-    """The compact form RouterOS prints (`10s`, `1m30s`, `500ms`)."""
-    total_ms = round(seconds * 1000)
-    if total_ms == 0:
-        return "0s"
-    out = []
-    for unit, size in (("w", 604800000), ("d", 86400000), ("h", 3600000), ("m", 60000),
-                       ("s", 1000), ("ms", 1)):
-        count, total_ms = divmod(total_ms, size)
-        if count:
-            out.append(f"{count}{unit}")
-    return "".join(out)
-
-
 def _duration_between(low: float, high: float) -> AfterValidator:
     def check(value: Any) -> str:
         seconds = duration_seconds(value)
         if not low <= seconds <= high:
             raise ValueError(
-                f"must be between {format_duration(low)} and {format_duration(high)}"
+                f"must be between {compact_duration(low)} and {compact_duration(high)}"
             )
-        return format_duration(seconds)
+        return compact_duration(seconds)
 
     return AfterValidator(check)
 

@@ -144,15 +144,7 @@ class MenuItemProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures: list[CheckFailure] = []
         inputs: dict[str, Any] = {k: v for k, v in news.items() if k in META_INPUTS}
-        router = news.get("router")
-        if router is None:
-            failures.append(CheckFailure("router", "router is required: host, and optionally "
-                                                   "port, tls, verify_tls, ca_file, username"))
-        elif not is_unknown(router):
-            try:
-                inputs["router"] = RouterSettings.from_inputs(router).as_inputs()
-            except RouterError as exc:
-                failures.append(CheckFailure("router", f"invalid router settings: {exc}"))
+        failures.extend(check_router(news, inputs))
         tag = news.get("ownership_tag")
         if tag is not None and not is_unknown(tag):
             if not self._has_comment:
@@ -530,3 +522,18 @@ def _effective(prop: Any, value: Any) -> Any:
         return prop.normalise(value)
     except ValueError:
         return value
+
+
+def check_router(news: dict[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
+    """Check's part for the `router` input, shared by every provider: the failure when it is
+    missing or invalid; otherwise its canonical form goes into `inputs`."""
+    router = news.get("router")
+    if router is None:
+        return [CheckFailure("router", "router is required: host, and optionally port, tls, "
+                                       "verify_tls, ca_file, username")]
+    if not is_unknown(router):
+        try:
+            inputs["router"] = RouterSettings.from_inputs(router).as_inputs()
+        except RouterError as exc:
+            return [CheckFailure("router", f"invalid router settings: {exc}")]
+    return []

@@ -14,6 +14,8 @@ import math
 import re
 from collections.abc import Iterable
 
+from routeros_vocabulary.durations import compact_duration
+
 _TRUE = {"yes", "true", "on"}
 _FALSE = {"no", "false", "off"}
 
@@ -82,16 +84,7 @@ def _duration_seconds(value: object) -> float:
 
 def duration(value: object) -> str:
     """The compact form RouterOS prints: `10s`, `1m30s`, `1d5h36m1s`, `1w`, `250ms`, `0s`."""
-    total_ms = round(duration_seconds(value) * 1000)
-    if total_ms == 0:
-        return "0s"
-    out = []
-    for unit, size in (("w", 604800000), ("d", 86400000), ("h", 3600000), ("m", 60000),
-                       ("s", 1000), ("ms", 1)):
-        count, total_ms = divmod(total_ms, size)
-        if count:
-            out.append(f"{count}{unit}")
-    return "".join(out)
+    return compact_duration(duration_seconds(value))
 
 
 def _port(text: str, *, low: int = 0) -> int:

@@ -34,7 +34,7 @@ from pulumi.dynamic import (
 
 from providers.connection import RouterSettings, client_for, password_source
 from providers.dynamic_resource import RouterResource
-from providers.menu_item import router_target
+from providers.menu_item import check_router, router_target
 from providers.schemas._system import object_name
 from providers.schemas.base import is_unknown
 
@@ -50,16 +50,7 @@ class ScriptRunProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {key: news.get(key) for key in INPUTS if news.get(key) is not None}
-        failures: list[CheckFailure] = []
-        router = news.get("router")
-        if router is None:
-            failures.append(CheckFailure("router", "router is required: host, and optionally "
-                                                   "port, tls, verify_tls, ca_file, username"))
-        elif not is_unknown(router):
-            try:
-                inputs["router"] = RouterSettings.from_inputs(router).as_inputs()
-            except (ValueError, TypeError) as exc:
-                failures.append(CheckFailure("router", f"invalid router settings: {exc}"))
+        failures = check_router(news, inputs)
         script = news.get("script")
         if script is None:
             failures.append(CheckFailure("script", "script is required: the name of a "
