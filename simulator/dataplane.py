@@ -30,6 +30,7 @@ from simulator.conntrack import Conntrack, Endpoint
 from simulator.hosts import Hosts
 from simulator.matchers import MatchContext, Packet, UnsupportedMatcherError, matches
 from simulator.menus.engine import Item
+from simulator.menus.interfaces import in_list
 from simulator.schema import format_seconds, parse_seconds
 
 # A TCP SYN with the usual options (MSS, SACK, timestamps, window scale) is 60 bytes of IPv4.
@@ -112,7 +113,8 @@ class DataPlane:
         self.conntrack = conntrack
         self.hosts = hosts
         self.addresses = addresses
-        self.context = MatchContext(addresses, self._address_list)
+        self.context = MatchContext(addresses, self._address_list,
+                                    lambda name, interface: in_list(router, name, interface))
 
     def install(self) -> None:
         for path in (MANGLE, NAT):

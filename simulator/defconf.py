@@ -43,6 +43,11 @@ FILTER = [
      "connection-nat-state": "!dstnat", "in-interface-list": "WAN",
      "comment": "defconf: drop all from WAN not DSTNATed"},
 ]
+INTERFACE_LISTS = [{"name": "WAN", "comment": "defconf"}, {"name": "LAN", "comment": "defconf"}]
+INTERFACE_LIST_MEMBERS = [
+    {"list": "LAN", "interface": "bridge", "comment": "defconf"},
+    {"list": "WAN", "interface": "ether1", "comment": "defconf"},
+]
 NAT = [
     {"chain": "srcnat", "action": "masquerade", "out-interface-list": "WAN",
      "comment": "defconf: masquerade"},
@@ -58,6 +63,8 @@ def seed_dynamic(router: Router) -> None:
 
 
 def seed_config(router: Router) -> None:
-    for path, rules in (("/ip/firewall/filter", FILTER), ("/ip/firewall/nat", NAT)):
+    for path, rules in (("/interface/list", INTERFACE_LISTS),
+                        ("/interface/list/member", INTERFACE_LIST_MEMBERS),
+                        ("/ip/firewall/filter", FILTER), ("/ip/firewall/nat", NAT)):
         for rule in rules:
             router.call(Request(f"{path}/add", dict(rule), user="*sys"))

@@ -1,9 +1,10 @@
 """Firewall rule matchers: does a rule's printed properties match a packet?
 
 Covers the matchers mangle and NAT rules of this project use: addresses (single, prefix, range),
-ports (single, list, range), protocol, in/out-interface, connection-state, connection-mark,
-packet-mark, routing-mark, src/dst-address-type, src/dst-address-list, connection-nat-state,
-per-connection-classifier, tcp-flags and packet-size (of a first packet: a 60-byte SYN), each
+ports (single, list, range), protocol, in/out-interface, in/out-interface-list (members from
+/interface/list/member), connection-state, connection-mark, packet-mark, routing-mark,
+src/dst-address-type, src/dst-address-list, connection-nat-state, per-connection-classifier,
+tcp-flags and packet-size (of a first packet: a 60-byte SYN), each
 with a `!` prefix. A property that is neither a known matcher nor
 a known non-matcher raises `UnsupportedMatcherError`: the data plane then treats the rule as not
 matching and reports it, instead of silently pretending to understand it.
@@ -73,6 +74,8 @@ class MatchContext:
 
     addresses: RouterAddresses
     address_list: Callable[[str], Iterable[str]]  # list name -> its entries' address values
+    # (list name, interface) -> whether the interface is a member of the interface list
+    interface_in_list: Callable[[str, str], bool]
 
 
 def protocol_number(protocol: str) -> int:
@@ -127,6 +130,12 @@ def _positive(name: str, spec: str, packet: Packet, context: MatchContext) -> bo
             return packet.in_interface == spec
         case "out-interface":
             return packet.out_interface == spec
+        case "in-interface-list":
+            return context.interface_in_list(spec, packet.in_interface)
+        case "out-interface-list":
+            # Like out-interface: unknown before routing (prerouting, dstnat), so no match there.
+            return (packet.out_interface is not None
+                    and context.interface_in_list(spec, packet.out_interface))
         case "connection-state":
             return packet.connection_state in spec.split(",")
         case "connection-nat-state":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.menus import email, firewall, netwatch, system
+from simulator.menus import email, firewall, interfaces, netwatch, system
 from simulator.menus.engine import Menu
 from simulator.profiles import Profile
 
@@ -10,6 +10,7 @@ from simulator.profiles import Profile
 def build_menus(profile: Profile) -> list[Menu]:
     return [
         *firewall.menus(profile),
+        *interfaces.menus(profile),
         *system.menus(profile),
         *netwatch.menus(profile),
         *email.menus(profile),

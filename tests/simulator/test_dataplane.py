@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from simulator import Simulator
 from simulator.api import CommandError
 from simulator.dataplane import PACKET_SIZE
 from tests.simulator.behaviour_helpers import CONNECTION, MANGLE, NAT, add, cmd, make_sim, props
@@ -130,10 +131,26 @@ def test_dst_address_type_local_is_an_address_of_the_router(sim):
 
 def test_a_matcher_the_simulator_does_not_model_never_matches_and_is_reported(sim):
     add(sim, MANGLE, chain="prerouting", action="mark-connection", new_connection_mark="x",
-        in_interface_list="WAN")
+        src_mac_address="00:11:22:33:44:55")
     result = sim.open_connection("198.51.100.7", 1000, PUBLIC, 80)
     assert result.connection_mark is None
-    assert any("in-interface-list" in text for text in result.unsupported)
+    assert any("src-mac-address" in text for text in result.unsupported)
+
+
+def test_interface_lists_match_their_members():
+    """The default configuration's lists: ether1 in WAN, the bridge in LAN."""
+    sim = Simulator(version="7.20", seed_defconf=True)
+    add(sim, MANGLE, chain="prerouting", action="mark-connection", new_connection_mark="wan",
+        in_interface_list="WAN")
+    add(sim, MANGLE, chain="prerouting", action="mark-connection", new_connection_mark="lan",
+        in_interface_list="!WAN", passthrough="no")
+    from_wan = sim.open_connection("198.51.100.7", 1000, PUBLIC, 80, in_interface="ether1")
+    from_lan = sim.open_connection("192.168.1.50", 1000, "198.51.100.9", 80,
+                                   in_interface="bridge")
+    assert (from_wan.connection_mark, from_lan.connection_mark) == ("wan", "lan")
+    assert from_wan.unsupported == from_lan.unsupported == ()
+    # The default masquerade (out-interface-list=WAN) now applies to LAN clients leaving by ether1.
+    assert from_lan.source.address == PUBLIC
 
 
 def test_mark_connection_without_passthrough_ends_the_table(sim):

@@ -250,3 +250,36 @@ def test_startup_with_an_interval_does_not_run_at_boot(router) -> None:
         assert counts == {"once": 1, "every": 1}
     finally:
         api.close()
+
+
+# -- interface lists ----------------------------------------------------------------------------
+
+def test_interface_lists_and_members_over_the_api(router) -> None:
+    """The menus the default configuration's firewall refers to; the data plane reads them."""
+    sim, api = router
+    lists, members = api.path("/interface/list"), api.path("/interface/list/member")
+    lists.add(name="uplinks", comment="ours")
+    members.add(list="uplinks", interface="ether2")
+    assert [(row["list"], row["interface"]) for row in members] == [("uplinks", "ether2")]
+    assert trap(api, "/interface/list/add", name="uplinks").message == (
+        "failure: entry already exists")
+    assert trap(api, "/interface/list/add", name="all").message == (
+        "failure: entry already exists")
+    assert trap(api, "/interface/list/member/add", list="nowhere", interface="ether3").message == (
+        "input does not match any value of list")
+    assert trap(api, "/interface/list/member/add", list="uplinks", interface="ether2").message == (
+        "failure: already have such entry")
+    api.path(MANGLE).add(chain="prerouting", action="mark-connection",
+                         **{"new-connection-mark": "up", "in-interface-list": "uplinks"})
+    assert sim.open_connection("198.51.100.7", 1000, "203.0.113.2", 80,
+                               in_interface="ether2").connection_mark == "up"
+    assert sim.open_connection("198.51.100.7", 1001, "203.0.113.2", 80,
+                               in_interface="ether1").connection_mark is None
+
+
+def test_the_default_configuration_puts_ether1_in_wan_and_the_bridge_in_lan(
+        simulator_factory: Any, api_connect: Any) -> None:
+    api = api_connect(simulator_factory(seed_defconf=True))
+    assert sorted((row["list"], row["interface"])
+                  for row in api.path("/interface/list/member")) == [
+        ("LAN", "bridge"), ("WAN", "ether1")]
