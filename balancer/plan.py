@@ -46,6 +46,7 @@ class PlanError(ValueError):
 
     def __init__(self, key: str, reason: str) -> None:
         self.key = key
+        self.reason = reason
         super().__init__(f"{key}: {reason}")
 
 

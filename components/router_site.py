@@ -12,10 +12,9 @@ from typing import Any
 import pulumi
 
 from balancer.model import SitePlan
-from balancer.plan import plan
 from balancer.spec import ServiceSpec
 from components.load_balancer import PccLoadBalancer
-from components.site import EmailSpec, RouterSpec, SiteSpec, lb_site
+from components.site import EmailSpec, RouterSpec, SiteSpec, plan_site
 from providers.connection import RouterSettings
 from providers.resources import EmailSettings
 
@@ -48,12 +47,14 @@ class RouterSite(pulumi.ComponentResource):
         """`smtp_password` (a secret) is kept apart from the spec; without it the router keeps
         the SMTP password it has."""
         super().__init__("routeros-lb:index:RouterSite", name, None, opts)
+        # Planned before any resource is declared: the engine creates resources as they are
+        # registered, so a plan that fails after the e-mail settings would leave them applied.
+        self.plan = plan_site(site, name)
         self.router = router_settings(site.router)
         child = pulumi.ResourceOptions(parent=self)
         self.email = (
             _email(name, self.router, site.email, smtp_password, child) if site.email else None
         )
-        self.plan = plan(lb_site(site, name), site.router.version)
         # The sync scripts e-mail: the settings go first.
         after = [self.email] if self.email else []
         self.balancers = {

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from balancer.model import SitePlan
+from balancer.plan import PlanError, plan
 from balancer.spec import (
     SERVICES_KEY,
     SITE_KEY,
@@ -303,3 +305,14 @@ def lb_site(site: SiteSpec, stack: str) -> LbSite:
     except ValidationError as error:
         hint = "" if site.site else f" (unset, so the stack's name {stack!r} was used)"
         raise SiteConfigError([(SITE_KEY, _reason(e) + hint) for e in error.errors()]) from None
+
+
+def plan_site(site: SiteSpec, stack: str) -> SitePlan:
+    """The site's plan for the RouterOS version the stack declares. A site valid on its own but
+    not plannable for that version (an HTTP health check on v6) is a `SiteConfigError` naming
+    the key, like every other config error, so the program stops before declaring anything."""
+    try:
+        return plan(lb_site(site, stack), site.router.version)
+    except PlanError as error:
+        key = ROUTER_KEYS["version"] if error.key == "version" else error.key
+        raise SiteConfigError([(key, error.reason)]) from None

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from balancer.model import SitePlan
-from balancer.plan import PlanError, plan
 from balancer.spec import ServiceConfigError
-from components.site import SiteConfigError, SiteSpec, lb_site, read_site
+from components.site import SiteConfigError, SiteSpec, plan_site, read_site
 from tools.stack_files import STACKS, StackFileError, stack_config
 
 
@@ -52,6 +51,6 @@ def load_plan(stack: str, version: str | None = None, directory: Path = STACKS,
             raw["routeros:version"] = version
         values = {key: as_program_sees_it(value) for key, value in raw.items()}
         site = read_site(values.get, values.keys())
-        return LoadedStack(stack, raw, site, plan(lb_site(site, stack), site.router.version))
-    except (StackFileError, SiteConfigError, ServiceConfigError, PlanError) as error:
+        return LoadedStack(stack, raw, site, plan_site(site, stack))
+    except (StackFileError, SiteConfigError, ServiceConfigError) as error:
         raise StackError(str(error)) from None

@@ -122,3 +122,4 @@ def test_a_misspelt_email_key_lists_the_known_ones() -> None:
 def test_an_email_setting_that_is_not_a_mapping_is_a_config_error() -> None:
     with pytest.raises(SiteConfigError, match="routeros-lb:email"):
         capture(declare_site, config={**_config("dev"), "routeros-lb:email": "{not json"})
+

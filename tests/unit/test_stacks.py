@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 import yaml
 
-from balancer.plan import PlanError
 from components.program import declare_site
 from components.router_site import RouterSite
 from components.site import SiteConfigError
@@ -109,5 +109,18 @@ def test_a_bad_router_version_names_its_key() -> None:
 def test_a_v7_health_check_on_a_v6_router_is_refused_before_anything_is_declared() -> None:
     config = config_of("home")
     config["routeros-lb:services"]["web"]["health"] = {"type": "tcp", "port": 80}
-    with pytest.raises(PlanError, match=r"routeros-lb:services\.web\.health\.type: tcp needs"):
-        capture(declare_site, stack="home", config=config)
+    declared: list[str] = []
+
+    def program() -> None:
+        # Records every resource as it is constructed: the engine creates resources as they
+        # are registered, so one declared before the error would reach the router.
+        def record(args: pulumi.ResourceTransformationArgs) -> None:
+            declared.append(args.name)
+
+        pulumi.runtime.register_stack_transformation(record)
+        declare_site()
+
+    with pytest.raises(SiteConfigError,
+                       match=r"routeros-lb:services\.web\.health\.type: tcp needs"):
+        capture(program, stack="home", config=config)
+    assert [name for name in declared if name != "home"] == []
