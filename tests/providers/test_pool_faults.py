@@ -121,3 +121,15 @@ def test_a_trap_among_parallel_creates_names_its_path_and_command(sim: Simulator
     assert (error.path, error.command, error.message) == (
         MANGLE, "add", "not enough permissions (9)")
     assert sum(tags_on_router(sim).values()) == RULES - 1
+
+
+def test_a_parallel_refresh_reads_the_path_once(sim: Simulator) -> None:
+    """The engine reads every resource at once: the four workers wait for one print."""
+    provider = MenuItemProvider("mangle")
+    made = [(provider.create(props).id, props) for props in rule_props(sim, provider)]
+    client_for(settings_for(sim)).forget_snapshots()
+    prints = sim.stats[f"{MANGLE}/print"]
+    sim.faults.latency = 0.005  # the reads overlap, as at a remote site
+    errors = in_parallel(made, lambda item: provider.read(*item))
+    assert errors == []
+    assert sim.stats[f"{MANGLE}/print"] - prints == 1
