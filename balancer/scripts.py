@@ -2,17 +2,27 @@
 
 The sync script is level-triggered: each run reads every server's netwatch status and makes the
 NAT rules say the same, whatever happened before (missed events, a reboot, a redeploy).
-- `up`: its primary rule is enabled; `down`: disabled, and its conntrack entries are removed (the
-  clients reconnect through the failover rules); `unknown` (after an edit, and during v7's
-  startup-delay after boot) keeps the rule as it is: the `disabled` flag is the remembered state,
-  and it survives a reboot.
+- `up`: its primary rule is enabled; `down`: disabled, and the service's conntrack entries to it
+  are removed (the clients reconnect through the failover rules; another service's connections
+  to the same host stay); `unknown` (after an edit, and during v7's startup-delay after boot)
+  keeps the rule as it is: the `disabled` flag is the remembered state, and it survives a reboot.
 - A server counts as up for failover when its primary rule is enabled after that step. Each
   failover rule points at the first up server of its group's preference list, else the first up
   server of the fallback order. With no server up it keeps its last target (see "All down").
-- It logs one line and sends one e-mail per run, and only when it changed a primary rule's state
-  (listing the changes). Two runs at once are harmless: every step compares and then sets the
-  same value from the same status; the worst an interleaving can do is send the e-mail twice.
-  (`/system script job` could detect a concurrent run, but the simulator does not model it.)
+- Nothing is written that already holds: a primary is enabled or disabled only when its status
+  says otherwise, a failover rule set only when `get` reads another target. A quiet resync
+  makes no configuration write.
+- No run-time error from entries that come and go: conntrack entries are removed one by one,
+  each inside `:do { } on-error={}` (one that expired after the `find` is skipped).
+- It logs one line per run, and only when it changed a primary rule's state (listing the
+  changes), then sends one e-mail per recipient, each guarded: a send the router refuses is
+  logged by recipient and stops nothing. RouterOS queues a mail it accepts; a later delivery
+  failure shows only in `/tool e-mail`'s `last-status`.
+- Two runs at once (netwatch and the schedulers start it as separate jobs) end as one run does:
+  every step compares and then sets the value the same statuses give, so the worst an
+  interleaving does is send the news twice (tests/loadbalancer/test_lb_sync_script.py runs the
+  statements of two runs interleaved). A status that changes between two runs' reads can leave a
+  failover rule at the older run's target until the next run, at most `RESYNC_INTERVAL` later.
 
 All down: no server up means every primary rule is disabled and every failover rule keeps a
 server address, so the service's connections are still dst-natted to a (dead) server: they go
@@ -101,6 +111,7 @@ TARGET_PORT = "targetPort"
 RULE = "rule"  # the `.id` a `:foreach` is at
 WATCH = "watch"
 DISABLED = "disabled"
+CONNECTION = "connection"
 
 
 def server_address(i: int) -> str:
@@ -157,12 +168,30 @@ def sync_script(spec: SyncSpec) -> str:
     return script.text()
 
 
-def _regex_address(address: str) -> str:
-    return "^" + address.replace(".", "\\.") + ":"
+def _regex_literal(text: str) -> str:
+    """`text` as a POSIX extended regex matching itself (slugs, addresses, ports: only `.`
+    is special among their characters)."""
+    return text.replace(".", "\\.")
+
+
+def _flush_connections(spec: SyncSpec, server: ScriptServer) -> str:
+    """Remove the service's connections to `server`, entry by entry: one that expires between
+    the `find` and its `remove` is an error the `on-error` swallows, not the end of the run.
+    Only the service's own: its protocol, a connection mark of its chain (every connection its
+    mangle chain saw carries one), answered from the server's address (and port, when it sets
+    one): another service on the same host keeps its connections."""
+    reply_from = "^" + _regex_literal(server.address) + ":" + (
+        _regex_literal(server.port) + "$" if server.port else "")
+    marks = "^" + _regex_literal(spec.chain) + "\\."
+    matches = (f"protocol={quote(spec.protocol)} && connection-mark~{quote(marks)} && "
+               f"reply-src-address~{quote(reply_from)}")
+    return (f":foreach {CONNECTION} in=[{CONNECTIONS} find where {matches}] "
+            f"do={{:do {{{CONNECTIONS} remove ${CONNECTION}}} on-error={{}}}}")
 
 
 def _follow_netwatch(script: _Block, spec: SyncSpec, i: int, server: ScriptServer) -> None:
-    """Server i's primary rule follows its netwatch status; `serverUp<i>` says where it ends."""
+    """Server i's primary rule follows its netwatch status; `up<i>` says where it ends. Nothing
+    is written unless the status and the rule's `disabled` disagree."""
     script.add(_local(server_address(i), quote(server.address)))
     if spec.set_ports:
         script.add(_local(server_port(i), quote(server.port)))
@@ -170,11 +199,9 @@ def _follow_netwatch(script: _Block, spec: SyncSpec, i: int, server: ScriptServe
                f":foreach {WATCH} in=[{NETWATCH} find where comment={quote(server.watch_comment)}]"
                f" do={{{_set(STATUS, f'[{NETWATCH} get ${WATCH} status]')}}}")
     said = server.name + " (" + server.address + ") is "
-    down = _inline(f"{NAT} disable ${RULE}",
-                   f"{CONNECTIONS} remove [find where reply-src-address~"
-                   f"{quote(_regex_address(server.address))}]",
-                   _set(DISABLED, "true"),
-                   _set(CHANGES, f"(${CHANGES} . {quote(said + 'down; ')})"))
+    down = _inline(f"{NAT} disable ${RULE}", _set(DISABLED, "true"),
+                   _set(CHANGES, f"(${CHANGES} . {quote(said + 'down; ')})"),
+                   _flush_connections(spec, server))
     up = _inline(f"{NAT} enable ${RULE}", _set(DISABLED, "false"),
                  _set(CHANGES, f"(${CHANGES} . {quote(said + 'up; ')})"))
     primary = _Block([
@@ -185,7 +212,6 @@ def _follow_netwatch(script: _Block, spec: SyncSpec, i: int, server: ScriptServe
     ])
     script.nest(f":foreach {RULE} in=[{NAT} find where chain={quote(spec.chain)} && "
                 f"connection-mark={quote(server.connection_mark)}] do={{", primary)
-
 
 
 def _choose(address_var: str, port_var: str, candidates: Sequence[int], spec: SyncSpec) -> str:
@@ -208,16 +234,23 @@ def _pick_fallback(script: _Block, spec: SyncSpec) -> None:
         script.add(_choose(FALLBACK_ADDRESS, FALLBACK_PORT, [i], spec))
 
 
+def _read(prop: str) -> str:
+    """A failover rule's `prop` as text: `get` returns an IP address (or a number) that `:tostr`
+    prints as it was set, so it compares with the address text the variables hold."""
+    return f"[:tostr [{NAT} get ${RULE} {prop}]]"
+
+
 def _point_failovers(script: _Block, spec: SyncSpec) -> None:
     """Each failover rule at the first up server of its group, else the fallback; with no
-    server up, no rule changes."""
+    server up, no rule changes. A rule already there is not written."""
     if spec.set_ports:
-        differs = f"(to-addresses!=${TARGET_ADDRESS} || to-ports!=${TARGET_PORT})"
+        differs = (f"(({_read('to-addresses')} != ${TARGET_ADDRESS}) || "
+                   f"({_read('to-ports')} != ${TARGET_PORT}))")
         assign = f"to-addresses=${TARGET_ADDRESS} to-ports=${TARGET_PORT}"
         start = _inline(_set(TARGET_ADDRESS, f"${FALLBACK_ADDRESS}"),
                         _set(TARGET_PORT, f"${FALLBACK_PORT}"))
     else:
-        differs = f"to-addresses!=${TARGET_ADDRESS}"
+        differs = f"({_read('to-addresses')} != ${TARGET_ADDRESS})"
         assign = f"to-addresses=${TARGET_ADDRESS}"
         start = _set(TARGET_ADDRESS, f"${FALLBACK_ADDRESS}")
     groups = _Block()
@@ -225,21 +258,22 @@ def _point_failovers(script: _Block, spec: SyncSpec) -> None:
         which = (f"packet-mark={quote(group.packet_mark)}" if group.packet_mark
                  else f"comment={quote(group.comment)}")
         groups.add(_inline(start, _choose(TARGET_ADDRESS, TARGET_PORT, group.preferences, spec)),
-                   f"{NAT} set [find where chain={quote(spec.chain)} && {which} && {differs}] "
-                   f"{assign}")
+                   f":foreach {RULE} in=[{NAT} find where chain={quote(spec.chain)} && {which}] "
+                   f"do={{:if {differs} do={{{NAT} set ${RULE} {assign}}}}}")
     script.nest(f':if (${FALLBACK_ADDRESS} != "") do={{', groups)
 
 
 def _report(script: _Block, spec: SyncSpec) -> None:
-    tell = [f":log warning ({quote(spec.label)} . ${CHANGES})"]
-    if spec.notify:
-        sends = _inline(*(
-            f"/tool e-mail send to={quote(to)} "
-            f"subject={quote(spec.label + 'servers changed state')} body=${CHANGES}"
-            for to in spec.notify))
-        tell.append(f":do {{{sends}}} on-error={{:log warning "
-                    f"{quote(spec.label + 'e-mail failed')}}}")
-    script.add(f':if (${CHANGES} != "") do={{{_inline(*tell)}}}')
+    """One log line, and one e-mail per recipient, each on its own: a recipient the router
+    refuses at once does not keep the mail from the others. RouterOS queues what it accepts;
+    a later delivery failure shows in `/tool e-mail`'s `last-status`, which no script sees."""
+    report = _Block([f":log warning ({quote(spec.label)} . ${CHANGES})"])
+    for to in spec.notify:
+        failed = quote(f"{spec.label}e-mail to {to} failed")
+        report.add(f":do {{/tool e-mail send to={quote(to)} "
+                   f"subject={quote(spec.label + 'servers changed state')} body=${CHANGES}}} "
+                   f"on-error={{:log warning {failed}}}")
+    script.nest(f':if (${CHANGES} != "") do={{', report)
 
 
 def run_sync(sync_name: str) -> str:
