@@ -1,7 +1,7 @@
 """Put a stack's plan on a fresh simulated router, the way a person would without Pulumi: the site's
 e-mail settings, then the rendered `.rsc` run as a script, then time for netwatch's first probes.
 
-Used by `tools.simulate`; the demo deploys through Pulumi (or its stand-in) instead.
+Used by `lab.simulate`; the demo deploys through Pulumi (or its stand-in) instead.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from balancer.spec import duration_seconds
+from lab.traffic import Frontend
 from simulator.api import Request
 from tools.rsc import render
 from tools.site_plan import LoadedStack
-from tools.traffic import Frontend
 
 # v7 netwatch waits `start-delay` (3s) before its first probe of a new entry.
 FIRST_PROBE_MARGIN = 5.0

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 78
 # What the CLI's copy of the project leaves out: not the program's, or not source.
 _NOT_COPIED = (".git", ".venv", ".github", ".ci", "tests", "bench", "docs", "stacks", "tools",
-               "engine_standin", "simulator", "__pycache__", ".pytest_cache", ".hypothesis",
+               "lab", "engine_standin", "simulator", "__pycache__", ".pytest_cache", ".hypothesis",
                ".ruff_cache", ".sim-state*.json", "*.pyc")
 PASSWORD_ENV = "ROUTEROS_PASSWORD"  # noqa: S105 - the variable's name
 
