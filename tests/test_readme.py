@@ -112,8 +112,8 @@ def test_the_simulator_session_runs_as_written(simulator_factory, api_connect) -
     assert typed[0].startswith("down ")
     sim = simulator_factory(version="7.20", seed_defconf=True)
     api = api_connect(sim)
-    list(api("/tool/e-mail/set", server="127.0.0.1", **{"from": "router@dev.example"}))
-    run_as_script(api, render(load_plan("dev").plan))  # what `pulumi up --stack dev` makes
+    loaded = load_plan("dev")
+    run_as_script(api, render(loaded.plan, email=loaded.site.email))  # what `up --stack dev` makes
     console = Console(sim, virtual_clock=True)
     console.execute("advance 10s")  # netwatch's first look, as after a while on `make sim`
     answers = {line: console.execute(line) for line in typed}

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     header = [f"python -m tools.render --stack {args.stack} --version {loaded.plan.version}",
               "For a router that holds none of these objects;",
               "`python -m tools.render --diff` compares with one that does."]
-    text = render(loaded.plan, header)
+    text = render(loaded.plan, header, loaded.site.email)
     if args.json:
         print(json.dumps({**plan_json(loaded), "script": text}, indent=2))
     elif args.output:

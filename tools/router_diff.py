@@ -16,7 +16,7 @@ from typing import Any
 from balancer.model import MENU_PATHS, PlannedObject, SitePlan
 from providers.schemas import menu as menu_schema
 from routeros_vocabulary.tags import split_comment
-from tools.rsc import BUILT_IN_CHAINS, stored_properties
+from tools.rsc import BUILT_IN_CHAINS, stored_properties, version_tuple
 
 Rows = Mapping[str, list[dict[str, Any]]]
 
@@ -87,11 +87,6 @@ class SiteDiff:
     @property
     def in_sync(self) -> bool:
         return not self.extra and not self.order and all(o.status == "same" for o in self.objects)
-
-
-def version_tuple(version: str) -> tuple[int, int, int]:
-    parts = [int(part) for part in version.split(".")[:3] if part.isdigit()]
-    return (parts + [0, 0, 0])[0], (parts + [0, 0, 0])[1], (parts + [0, 0, 0])[2]
 
 
 def read_router(client: Any, site_plan: SitePlan) -> dict[str, list[dict[str, Any]]]:
