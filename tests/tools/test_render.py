@@ -62,8 +62,9 @@ def test_the_rendered_script_makes_the_plans_objects_on_a_default_router(
     assert served == set(SERVERS.values())
 
 
-def render_cli(*args: str, port: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ROUTEROS_PASSWORD": PASSWORD}
+def render_cli(*args: str, port: int | None = None,
+               password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ROUTEROS_PASSWORD": password}
     router = ["--host", "127.0.0.1", "--port", str(port)] if port else []
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "tools.render", *args, *router], cwd=ROOT, env=env,
