@@ -89,7 +89,7 @@ def test_diff_names_missing_changed_and_competing_rules(stacks, simulator_factor
     nat = next(line for line in missing if "/ip firewall nat:" in line).split(": ", 1)[1]
     assert set(nat.split()) == {"web/nat-jump", "web/primary-app1..3", "web/failover-0..6"}
     assert "web/slot-0.." in before.stdout
-    assert max(len(line) for line in before.stdout.splitlines()) <= 80
+    assert max(len(line) for line in missing) <= 80
     assert f"{hand_made}: action=dst-nat dst-address={FRONTEND} dst-port=80" in before.stdout
     assert "competes with web: once deployed, routeros-lb's entry rule goes above it" \
         in before.stdout
