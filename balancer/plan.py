@@ -35,25 +35,29 @@ from balancer.scripts import (
     run_sync,
     sync_script,
 )
-from balancer.spec import SERVICES_KEY, LbSite, ServiceSpec
+from balancer.spec import LbSite, ServiceSpec
 from routeros_vocabulary.tags import compose_comment
 
 V7_HEALTH = {"tcp": "tcp-conn", "http": "http-get"}
 
 
 class PlanError(ValueError):
-    """A site that cannot be planned for this router version; names the config key."""
+    """The balancer's one error: a site that cannot be planned for this router version.
 
-    def __init__(self, key: str, reason: str) -> None:
-        self.key = key
+    `location` is where the cause is in the plan's input, as pydantic locates errors: `("version",)`
+    or a path into `LbSite` (`("services", "web", "health", "type")`). The stack config package
+    reports it under the config key of that location."""
+
+    def __init__(self, location: tuple[str, ...], reason: str) -> None:
+        self.location = location
         self.reason = reason
-        super().__init__(f"{key}: {reason}")
+        super().__init__(f"{'.'.join(location)}: {reason}")
 
 
 def is_v7(version: str) -> bool:
     major = version.strip().split(".", 1)[0]
     if not major.isdigit():
-        raise PlanError("version", f"{version!r} is not a RouterOS version such as 6.49 or 7.20")
+        raise PlanError(("version",), f"{version!r} is not a RouterOS version such as 6.49 or 7.20")
     return int(major) >= 7
 
 
@@ -118,7 +122,7 @@ def _server_ports(service: str, spec: ServiceSpec) -> dict[str, str]:
         if not port:
             if single is None:
                 raise PlanError(
-                    f"{SERVICES_KEY}.{service}.servers.{name}.port",
+                    ("services", service, "servers", name, "port"),
                     "is required: another server of this service sets a port and the frontend "
                     "has several, so a failover rule could not say which port this server takes",
                 )
@@ -131,7 +135,7 @@ def _health(service: str, spec: ServiceSpec, port: str, v7: bool) -> dict[str, s
     props = {"interval": health.interval, "timeout": health.timeout}
     if not v7:
         if health.type != "icmp":
-            raise PlanError(f"{SERVICES_KEY}.{service}.health.type",
+            raise PlanError(("services", service, "health", "type"),
                             f"{health.type} needs RouterOS v7; v6 netwatch only pings (icmp)")
         return props
     if health.type == "icmp":
