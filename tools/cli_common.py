@@ -60,10 +60,10 @@ def run(main: Callable[[], int]) -> int:
 @contextmanager
 def router_client(site: Any, args: argparse.Namespace) -> Iterator[Any]:
     """A read-only use of the providers' connection layer to the stack's router (or --host)."""
+    from pydantic import ValidationError
+
     from providers.connection import RouterClient, RouterSettings
     from providers.errors import RouterError
-
-    from pydantic import ValidationError
 
     router = site.router
     try:
