@@ -62,7 +62,7 @@ def stack_router(stack: str, *, seed_defconf: bool = False) -> Iterator[Simulato
     config = stack_file_config(stack)
     sim = Simulator(version=router_version(stack),
                     username=config.get("routeros:username", "admin"), password=PASSWORD,
-                    tls=bool(config.get("routeros:tls")), seed_defconf=seed_defconf)
+                    tls=str(config.get("routeros:tls")).lower() == "true", seed_defconf=seed_defconf)
     with sim:
         yield sim
 
