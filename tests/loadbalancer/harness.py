@@ -60,9 +60,10 @@ def stack_router(stack: str, *, seed_defconf: bool = False) -> Iterator[Simulato
     """A simulator playing the stack's router: its version, its API user (password: PASSWORD),
     API-SSL when the stack uses TLS."""
     config = stack_file_config(stack)
+    tls = str(config.get("routeros:tls")).lower() == "true"  # a scalar is the text written
     sim = Simulator(version=router_version(stack),
                     username=config.get("routeros:username", "admin"), password=PASSWORD,
-                    tls=str(config.get("routeros:tls")).lower() == "true", seed_defconf=seed_defconf)
+                    tls=tls, seed_defconf=seed_defconf)
     with sim:
         yield sim
 
