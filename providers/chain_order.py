@@ -48,7 +48,7 @@ from providers import errors
 from providers.connection import RouterSettings, client_for, password_source
 from providers.dynamic_resource import RouterResource
 from providers.menu_item import router_target, split_comment
-from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
+from providers.move_plan import Move, MovePlanError, Rule, apply_moves, plan_moves
 from providers.normalise import text
 from providers.schemas._firewall import name_like
 from providers.schemas.base import is_unknown
@@ -208,7 +208,7 @@ class _Observation:
             raise ChainOrderError(f"{self.spec.where}: " + "; ".join(problems))
         try:
             return plan_moves(self.rules, self.spec.rule_ids, self.spec.position, self.anchor())
-        except PlanError as exc:
+        except MovePlanError as exc:
             raise ChainOrderError(f"{self.spec.where}: {exc}") from None
 
     def drift(self) -> list[str]:

@@ -19,7 +19,6 @@ Outputs are the inputs in canonical form plus `router_version` (and, for the e-m
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,6 +50,7 @@ from routeros_vocabulary.tags import (  # noqa: F401 - re-exported: a stable int
     default_tag,
     split_comment,
 )
+from routeros_vocabulary.versions import version_or_none
 
 PROVIDER_KEY = "__provider"
 META_INPUTS = ("router", "ownership_tag", "runtime_owned", "place_before")
@@ -92,14 +92,6 @@ def _same_object(rows: list[dict[str, str]], props: Mapping[str, Any]) -> dict[s
         return None
     found = [r for r in rows if _carries(r, props)]
     return found[0] if len(found) == 1 else None
-
-
-def parse_version(text: Any) -> Version | None:
-    numbers = re.findall(r"\d+", str(text or ""))[:3]
-    if not numbers:
-        return None
-    padded = [int(n) for n in numbers] + [0] * (3 - len(numbers))
-    return (padded[0], padded[1], padded[2])
 
 
 class MenuItemProvider(ResourceProvider):
@@ -202,7 +194,7 @@ class MenuItemProvider(ResourceProvider):
         old_router, new_router = olds.get("router"), news.get("router")
         if is_unknown(new_router) or router_target(old_router) != router_target(new_router):
             replaces.append("router")
-        version = parse_version(olds.get("router_version"))
+        version = version_or_none(olds.get("router_version"))
         schema = self._schema(version)
         owned = self._runtime_owned(news) | self._runtime_owned(olds)
         for name in _changed(schema, self._values(olds), self._values(news), owned):

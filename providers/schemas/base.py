@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 from pulumi.output import Unknown
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
-Version = tuple[int, int, int]
+from routeros_vocabulary.versions import Version, version_text
+
 Canonical = str | bool
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's unknown-during-preview sentinel
@@ -33,10 +34,6 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(is_unknown(v) for v in value)
     return False
-
-
-def version_text(version: Version) -> str:
-    return ".".join(str(part) for part in version)
 
 
 @dataclass(frozen=True)
