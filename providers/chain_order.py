@@ -53,7 +53,6 @@ from providers.normalise import text
 from providers.schemas._firewall import name_like
 from providers.schemas.base import is_unknown
 
-PATHS = ("/ip/firewall/mangle", "/ip/firewall/nat")
 # A RouterOS item id; anything else would be sent inside `=numbers=` (a comma names two rules).
 _RULE_ID = re.compile(r"\*[0-9A-Fa-f]{1,16}")
 INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
