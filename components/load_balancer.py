@@ -31,7 +31,7 @@ from routeros_vocabulary.menus import MENUS
 TYPE = "routeros-lb:index:PccLoadBalancer"
 
 
-RESOURCE_CLASSES: Mapping[Menu, type[pulumi.CustomResource]] = {
+RESOURCE_CLASSES: Mapping[Menu, type] = {
     "mangle": MangleRule,
     "nat": NatRule,
     "script": Script,

@@ -180,6 +180,16 @@ SCHEDULER = _menu(
     Field("comment", "comment"),
 )
 
+_NETWATCH_V7: tuple[tuple[str, Kind], ...] = (
+    ("name", "text"), ("type", "choice"), ("port", "port"), ("start-delay", "duration"),
+    ("startup-delay", "duration"), ("test-script", "script"), ("src-address", "plain-address"),
+    ("http-codes", "text"), ("packet-interval", "duration"), ("packet-count", "integer"),
+    ("packet-size", "integer"), ("thr-max", "duration"), ("thr-avg", "duration"),
+    ("thr-stdev", "duration"), ("thr-jitter", "duration"), ("thr-loss-percent", "percent"),
+    ("thr-loss-count", "integer"), ("thr-tcp-conn-time", "duration"),
+    ("thr-http-time", "duration"),
+)
+
 # v6 probes ICMP only; v7 adds probe types, names, delays, thresholds and a test script.
 NETWATCH = _menu(
     "netwatch", "/tool/netwatch",
@@ -190,15 +200,7 @@ NETWATCH = _menu(
     Field("down-script", "script"),
     Field("disabled", "bool"),
     Field("comment", "comment"),
-    *(Field(name, kind, since=V7) for name, kind in (
-        ("name", "text"), ("type", "choice"), ("port", "port"), ("start-delay", "duration"),
-        ("startup-delay", "duration"), ("test-script", "script"), ("src-address", "plain-address"),
-        ("http-codes", "text"), ("packet-interval", "duration"), ("packet-count", "integer"),
-        ("packet-size", "integer"), ("thr-max", "duration"), ("thr-avg", "duration"),
-        ("thr-stdev", "duration"), ("thr-jitter", "duration"), ("thr-loss-percent", "percent"),
-        ("thr-loss-count", "integer"), ("thr-tcp-conn-time", "duration"),
-        ("thr-http-time", "duration"),
-    )),
+    *(Field(name, kind, since=V7) for name, kind in _NETWATCH_V7),
 )
 
 # The SMTP server is `address` before 7.12 and `server` from 7.12; TLS is `start-tls` on v6 and
