@@ -47,11 +47,12 @@ from pydantic import (
 from providers import errors
 from providers.connection import RouterSettings, client_for, password_source
 from providers.dynamic_resource import RouterResource
-from providers.menu_item import router_target, split_comment
 from providers.move_plan import Move, MovePlanError, Rule, apply_moves, plan_moves
 from providers.normalise import text
+from providers.router_input import router_target
 from providers.schemas._firewall import name_like
 from providers.schemas.base import is_unknown
+from routeros_vocabulary.tags import split_comment
 
 # A RouterOS item id; anything else would be sent inside `=numbers=` (a comma names two rules).
 _RULE_ID = re.compile(r"\*[0-9A-Fa-f]{1,16}")
