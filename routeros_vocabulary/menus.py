@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from routeros_vocabulary.versions import Version, version_text
+from routeros_vocabulary.versions import Version, range_text, within
 
 Kind = Literal[
     "address",       # an IPv4 address, network or range, `!` allowed: `10.0.0.0/24`
@@ -68,16 +68,11 @@ class Field:
                                else derived)
 
     def available(self, version: Version) -> bool:
-        return (self.since is None or version >= self.since) and (
-            self.until is None or version < self.until)
+        return within(version, self.since, self.until)
 
     def needs(self) -> str:
         """The versions that have the field, as a person reads them."""
-        if self.since and self.until:
-            return f"RouterOS {version_text(self.since)} up to {version_text(self.until)}"
-        if self.since:
-            return f"RouterOS {version_text(self.since)} or later"
-        return f"RouterOS before {version_text(self.until or (0, 0, 0))}"
+        return range_text(self.since, self.until)
 
 
 @dataclass(frozen=True)

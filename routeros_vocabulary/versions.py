@@ -34,3 +34,17 @@ def version_or_none(text: object) -> Version | None:
 
 def version_text(version: Version) -> str:
     return ".".join(str(part) for part in version)
+
+
+def within(version: Version, since: Version | None, until: Version | None) -> bool:
+    """Whether `version` is in [since, until) (an open end when None)."""
+    return (since is None or version >= since) and (until is None or version < until)
+
+
+def range_text(since: Version | None, until: Version | None) -> str:
+    """The versions [since, until) as a person reads them: `RouterOS 7.0.0 or later`."""
+    if since and until:
+        return f"RouterOS {version_text(since)} up to {version_text(until)}"
+    if since:
+        return f"RouterOS {version_text(since)} or later"
+    return f"RouterOS before {version_text(until or (0, 0, 0))}"

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pulumi.output import Unknown
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
-from routeros_vocabulary.versions import Version, version_text
+from routeros_vocabulary.versions import Version, range_text, version_text, within
 
 Canonical = str | bool
 
@@ -63,16 +63,10 @@ class Prop:
         return self.api or self.name.rstrip("_").replace("_", "-")
 
     def available(self, version: Version) -> bool:
-        return (self.since is None or version >= self.since) and (
-            self.until is None or version < self.until
-        )
+        return within(version, self.since, self.until)
 
     def needs(self) -> str:
-        if self.since and self.until:
-            return f"RouterOS {version_text(self.since)} up to {version_text(self.until)}"
-        if self.since:
-            return f"RouterOS {version_text(self.since)} or later"
-        return f"RouterOS before {version_text(self.until or (0, 0, 0))}"
+        return range_text(self.since, self.until)
 
 
 Issue = tuple[str, str]  # (property, reason)
