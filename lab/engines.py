@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from stackconfig.stack_file import write_stack_file
-
 from tools.folding import compact
 
 ROOT = Path(__file__).resolve().parents[1]
