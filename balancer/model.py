@@ -13,18 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
+
+from routeros_vocabulary.menus import MENUS
 
 Menu = Literal["mangle", "nat", "script", "scheduler", "netwatch"]
 
 # RouterOS menu paths of the menus a plan uses (API spelling; a render uses the same with spaces).
-MENU_PATHS: Mapping[Menu, str] = {
-    "mangle": "/ip/firewall/mangle",
-    "nat": "/ip/firewall/nat",
-    "script": "/system/script",
-    "scheduler": "/system/scheduler",
-    "netwatch": "/tool/netwatch",
-}
+MENU_PATHS: Mapping[Menu, str] = {menu: MENUS[menu].path for menu in get_args(Menu)}
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,7 @@ tags do, on every object (scripts and schedulers too).
 
 from __future__ import annotations
 
-import hashlib
-
-from routeros_vocabulary.tags import TAG_PATTERN
-
-_TAG_HASH_LENGTH = 10
+from routeros_vocabulary.tags import tag_for
 
 
 def chain(service: str) -> str:
@@ -48,9 +44,4 @@ def key(service: str, role: str) -> str:
 def tag(site: str, service: str, role: str) -> str:
     """The ownership tag `<site>/<service>/<role>`; when longer than 64 characters, a readable
     prefix and the first 10 hex digits of its SHA-256 (two long identities stay apart)."""
-    identity = f"{site}/{service}/{role}"
-    if TAG_PATTERN.match(identity):
-        return identity
-    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:_TAG_HASH_LENGTH]
-    prefix = identity[: 64 - 1 - _TAG_HASH_LENGTH].rstrip("._:/-")
-    return f"{prefix}-{digest}"
+    return tag_for(f"{site}/{service}/{role}")

@@ -26,7 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-from routeros_vocabulary.durations import compact_duration
+from routeros_vocabulary.durations import EXAMPLES as DURATION_EXAMPLES
+from routeros_vocabulary.durations import compact_duration, parse_duration
 
 SERVICES_KEY = "routeros-lb:services"
 SITE_KEY = "routeros-lb:site"
@@ -37,9 +38,6 @@ SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,23}$")
 # Interface names routeros-lb writes: a safe subset of what RouterOS allows (no spaces, quotes).
 INTERFACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _MAILBOX = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}$")
-_DURATION_PART = re.compile(r"(\d+)(ms|w|d|h|m|s)")
-_UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})$")
 
 MAX_SERVERS = 64
 MAX_PORT_ENTRIES = 15  # RouterOS takes at most 15 ports or ranges in one dst-port
@@ -84,20 +82,10 @@ def _mailbox(value: Any) -> str:
 
 def duration_seconds(value: Any) -> float:
     """Seconds in a RouterOS duration (`10s`, `1m30s`, `500ms`, `00:00:10`); ValueError if not."""
-    text = str(value).strip().lower() if not isinstance(value, bool) else ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if text.isdigit():
-        return float(text)
-    clock = _CLOCK.match(text)
-    if clock:
-        hours, minutes, seconds = (int(part) for part in clock.groups())
-        if minutes < 60 and seconds < 60:
-            return hours * 3600.0 + minutes * 60 + seconds
-    parts = _DURATION_PART.findall(text)
-    if parts and "".join(n + u for n, u in parts) == text:
-        return sum(int(n) * _UNITS[u] for n, u in parts)
-    raise ValueError("must be a duration such as 10s, 1m30s, 500ms or 00:00:10")
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise ValueError(f"must be a duration such as {DURATION_EXAMPLES}") from None
 
 
 def _duration_between(low: float, high: float) -> AfterValidator:

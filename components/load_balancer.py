@@ -21,13 +21,51 @@ from typing import Any
 
 import pulumi
 
-from balancer.model import MENU_PATHS, PlannedObject, ServicePlan
-from components.resource_mapping import RESOURCE_CLASSES, PlanMappingError, resource_arguments
+from balancer.model import MENU_PATHS, Menu, PlannedObject, ServicePlan
 from providers.chain_order import ChainOrder
 from providers.connection import RouterSettings
+from providers.resources import MangleRule, NatRule, Netwatch, Scheduler, Script
 from providers.script_run import ScriptRun
+from routeros_vocabulary.menus import MENUS
 
 TYPE = "routeros-lb:index:PccLoadBalancer"
+
+
+RESOURCE_CLASSES: Mapping[Menu, type] = {
+    "mangle": MangleRule,
+    "nat": NatRule,
+    "script": Script,
+    "scheduler": Scheduler,
+    "netwatch": Netwatch,
+}
+
+
+class PlanMappingError(ValueError):
+    """A plan the providers cannot express; the message names the object and what is wrong."""
+
+
+def resource_arguments(obj: PlannedObject) -> dict[str, Any]:
+    """The keyword arguments (besides router and opts) of `obj`'s resource. The plan speaks
+    RouterOS (`dst-port`); the menu table (`routeros_vocabulary.menus`) gives each field's
+    resource input (`dst_port`), so a field the table does not hold is refused here, when the
+    program runs, naming the object and the field, never silently dropped."""
+    facts = MENUS[obj.menu]
+
+    def keyword(name: str) -> str:
+        found = facts.keyword(name)
+        if found is None:
+            raise PlanMappingError(
+                f"planned object {obj.key!r} ({obj.path}) sets {name!r}, which "
+                f"{RESOURCE_CLASSES[obj.menu].__name__} does not take; it takes "
+                f"{', '.join(sorted(facts.fields))}")
+        return found
+
+    kwargs: dict[str, Any] = {keyword(name): value for name, value in obj.properties.items()}
+    if obj.tag is not None:
+        kwargs["ownership_tag"] = obj.tag
+    if obj.runtime_owned:
+        kwargs["runtime_owned"] = sorted(keyword(name) for name in obj.runtime_owned)
+    return kwargs
 
 
 def plan_digest(plan: ServicePlan) -> str:

@@ -48,21 +48,21 @@ from pydantic import (
 from providers import errors
 from providers.connection import RouterSettings, client_for, password_source
 from providers.dynamic_resource import RouterResource
-from providers.menu_item import router_target, split_comment
 from providers.move_plan import (
     ListMove,
     Move,
-    PlanError,
+    MovePlanError,
     Rule,
     apply_list_moves,
     plan_list_moves,
     plan_moves,
 )
 from providers.normalise import text
+from providers.router_input import router_target
 from providers.schemas._firewall import name_like
 from providers.schemas.base import is_unknown
+from routeros_vocabulary.tags import split_comment
 
-PATHS = ("/ip/firewall/mangle", "/ip/firewall/nat")
 # A RouterOS item id; anything else would be sent inside `=numbers=` (a comma names two rules).
 _RULE_ID = re.compile(r"\*[0-9A-Fa-f]{1,16}")
 INPUTS = ("router", "path", "chain", "rule_ids", "position", "before_comment")
@@ -217,7 +217,7 @@ class _Observation:
             raise ChainOrderError(f"{self.spec.where}: " + "; ".join(problems))
         try:
             return plan_moves(self.rules, self.spec.rule_ids, self.spec.position, self.anchor())
-        except PlanError as exc:
+        except MovePlanError as exc:
             raise ChainOrderError(f"{self.spec.where}: {exc}") from None
 
     def list_moves(self) -> list[ListMove]:

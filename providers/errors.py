@@ -2,8 +2,8 @@
 
 `RouterError` is what a router answered (a `!trap`, a `!fatal`, a dropped socket, a refused
 login, a missing password) or what we refused to send it; `ChainOrderError` and
-`move_plan.PlanError` are an order that cannot be applied. Pulumi shows the message as it is, so
-each one says what to fix. Texts never carry a password: `redact` is applied wherever a secret
+`move_plan.MovePlanError` are an order that cannot be applied. Pulumi shows the message as it is,
+so each one says what to fix. Texts never carry a password: `redact` is applied wherever a secret
 could reach one. Pure: no librouteros here (its errors are translated in
 `providers.connection.reply`).
 """

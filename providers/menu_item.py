@@ -14,12 +14,16 @@ and delete. Inputs besides the menu's properties (Python spelling):
 
 Outputs are the inputs in canonical form plus `router_version` (and, for the e-mail singleton,
 `previous`: the settings found at create, restored at delete).
+
+This module holds the lifecycle; which item a resource stands for is `providers.ownership`'s job,
+the router's version `providers.menu_versions`', the e-mail singleton
+`providers.email_singleton`'s, and the `router` input every provider shares
+`providers.router_input`'s. `MenuItemProvider` stays here: state pickles it by reference.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,72 +38,37 @@ from pulumi.dynamic import (
 )
 
 from providers.connection import RouterClient, RouterSettings, client_for, password_source
-from providers.errors import Kind, RouterError
+from providers.email_singleton import SINGLETON_ID, current_settings, restore, writable
+from providers.errors import RouterError
+from providers.menu_versions import check_version, version_issues, versioned
+from providers.ownership import carries, claims, identity_text, same_object
+from providers.property_diff import changed
+from providers.router_input import check_router, router_target  # noqa: F401 - re-exported
 from providers.schemas import menu
 from providers.schemas.base import (
     Canonical,
-    Issue,
     Menu,
     MenuSchema,
     Version,
     is_unknown,
     version_text,
 )
+from routeros_vocabulary.menus import MENUS
 from routeros_vocabulary.tags import (  # noqa: F401 - re-exported: a stable interface
     TAG_PATTERN,
     compose_comment,
     default_tag,
     split_comment,
 )
+from routeros_vocabulary.versions import version_or_none
 
 PROVIDER_KEY = "__provider"
 META_INPUTS = ("router", "ownership_tag", "runtime_owned", "place_before")
 META_OUTPUTS = ("router_version", "previous")
 META = frozenset((*META_INPUTS, *META_OUTPUTS, PROVIDER_KEY))
-ORDERED = frozenset({"mangle", "nat"})
+ORDERED = frozenset(key for key, facts in MENUS.items() if facts.ordered)
 # Menus whose unnamed items RouterOS names itself (`script1`, `schedule1`).
 NAMES_ITSELF = frozenset({"script", "scheduler"})
-SINGLETON_ID = "singleton"
-
-# Read-only fields of the e-mail singleton, never written back when restoring.
-_EMAIL_READ_ONLY = frozenset({"last-status", "last-address", ".id"})
-
-
-def _claims(row: Mapping[str, str], tag: str | None, name: Any) -> bool:
-    """Whether an item is create's business: it carries the tag, or the name being created."""
-    return bool((tag and split_comment(row.get("comment"))[1] == tag)
-                or (name is not None and row.get("name") == name))
-
-
-def _carries(row: Mapping[str, str], props: Mapping[str, Any]) -> bool:
-    """Whether `row` is the item a resource with these properties stands for: it carries the
-    resource's ownership tag; without a tag, it is the untagged item with the resource's name.
-    A resource with neither cannot tell (True)."""
-    tag = props.get("ownership_tag")
-    if tag:
-        return split_comment(row.get("comment"))[1] == tag
-    if props.get("name"):
-        return row.get("name") == props["name"] and split_comment(row.get("comment"))[1] is None
-    return True
-
-
-def _same_object(rows: list[dict[str, str]], props: Mapping[str, Any]) -> dict[str, str] | None:
-    """The item a resource whose `.id` is gone (or taken by another item) stands for: `.id`s
-    change when the router reboots, tags and names do not. The one item with its ownership tag;
-    without a tag, the untagged item with its name (names are unique in their menu). None when
-    neither is found."""
-    if not (props.get("ownership_tag") or props.get("name")):
-        return None
-    found = [r for r in rows if _carries(r, props)]
-    return found[0] if len(found) == 1 else None
-
-
-def parse_version(text: Any) -> Version | None:
-    numbers = re.findall(r"\d+", str(text or ""))[:3]
-    if not numbers:
-        return None
-    padded = [int(n) for n in numbers] + [0] * (3 - len(numbers))
-    return (padded[0], padded[1], padded[2])
 
 
 class MenuItemProvider(ResourceProvider):
@@ -178,23 +147,15 @@ class MenuItemProvider(ResourceProvider):
         raw = {k: v for k, v in news.items() if k not in META}
         values, issues = schema.validate(raw)
         unknowns = {k: v for k, v in raw.items() if is_unknown(v)}
-        version = self._check_version(inputs.get("router"), failures)
+        version = check_version(inputs.get("router"), failures)
         if version is not None and not issues:
             # Inputs stay in the newest canonical form, reachable router or not; only the
             # failures depend on the version.
-            issues = self._version_issues({**values, **unknowns}, version)
+            issues = version_issues(self._menu, {**values, **unknowns}, version)
         failures += [CheckFailure(name, reason) for name, reason in issues]
         inputs.update(values)
         inputs.update(unknowns)
         return CheckResult(inputs, failures)
-
-    @staticmethod
-    def _check_version(router: Any, failures: list[CheckFailure]) -> Version | None:
-        """The router's version when check can know it: settings valid and known, and the
-        router reachable (one cached, read-only `/system/resource` print per connection)."""
-        if router is None or is_unknown(router) or any(f.property == "router" for f in failures):
-            return None
-        return client_for(RouterSettings.from_inputs(router)).version_if_reachable()
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces: list[str] = []
@@ -202,10 +163,10 @@ class MenuItemProvider(ResourceProvider):
         old_router, new_router = olds.get("router"), news.get("router")
         if is_unknown(new_router) or router_target(old_router) != router_target(new_router):
             replaces.append("router")
-        version = parse_version(olds.get("router_version"))
+        version = version_or_none(olds.get("router_version"))
         schema = self._schema(version)
         owned = self._runtime_owned(news) | self._runtime_owned(olds)
-        for name in _changed(schema, self._values(olds), self._values(news), owned):
+        for name in changed(schema, self._values(olds), self._values(news), owned):
             (replaces if name in schema.replace else changes).append(name)
         if (olds.get("ownership_tag") or None) != (news.get("ownership_tag") or None):
             changes.append("ownership_tag")
@@ -225,7 +186,7 @@ class MenuItemProvider(ResourceProvider):
         self._runtime_owned(props)  # refuses a malformed one before anything is written
         client = self._client(props)
         version = client.version
-        schema = self._versioned(props, version)
+        schema = versioned(self._menu, self._values(props), version)
         values = self._values(props)
         if schema.kind == "singleton":
             return self._create_singleton(client, schema, props, values, version)
@@ -237,7 +198,7 @@ class MenuItemProvider(ResourceProvider):
             # current); full rows, at most one more print, only when there is something to
             # adopt or refuse.
             known = client.identities(schema.path, names_itself=self.menu_key in NAMES_ITSELF)
-            if any(_claims(row, tag, name) for row in known):
+            if any(claims(row, tag, name) for row in known):
                 rows = client.snapshot(schema.path)
         mine = [row for row in rows if split_comment(row.get("comment"))[1] == tag] if tag else []
         if len(mine) > 1:
@@ -277,9 +238,9 @@ class MenuItemProvider(ResourceProvider):
         if schema.kind == "singleton":
             row: dict[str, str] | None = rows[0] if rows else None
         else:
-            row = next((r for r in rows if r.get(".id") == id_ and _carries(r, props)), None)
+            row = next((r for r in rows if r.get(".id") == id_ and carries(r, props)), None)
             if row is None:
-                row = _same_object(rows, props)
+                row = same_object(rows, props)
         if row is None:
             return ReadResult("", {})
         current = self._decode(schema, row, version)
@@ -312,7 +273,7 @@ class MenuItemProvider(ResourceProvider):
         owned = self._runtime_owned(news) | self._runtime_owned(olds)
         client = self._client(news)
         version = client.version
-        schema = self._versioned(news, version)
+        schema = versioned(self._menu, self._values(news), version)
         values = self._values(news)
         target = None if schema.kind == "singleton" else self._current_id(
             client, schema.path, id_, olds, command="set")
@@ -322,7 +283,7 @@ class MenuItemProvider(ResourceProvider):
             self._write(client, schema, target, *args)
         except RouterError as exc:
             # Renumbered since the identities were read (a reboot): the id is gone, not the item.
-            row = _same_object(client.snapshot(schema.path), olds) if exc.is_missing_item else None
+            row = same_object(client.snapshot(schema.path), olds) if exc.is_missing_item else None
             if target is None or row is None:
                 raise
             self._write(client, schema, row[".id"], *args)
@@ -335,10 +296,7 @@ class MenuItemProvider(ResourceProvider):
         client = self._client(props)
         path = self._menu.path
         if self._menu.kind == "singleton":
-            previous = props.get("previous")
-            if previous:
-                restore = {k: v for k, v in previous.items() if k not in _EMAIL_READ_ONLY}
-                client.set(path, None, **restore)
+            restore(client, path, props.get("previous"))
             return
         try:
             target = self._current_id(client, path, id_, props, command="remove")
@@ -352,7 +310,7 @@ class MenuItemProvider(ResourceProvider):
             if not exc.is_missing_item:
                 raise
             # Gone since the identities were read, or renumbered by a reboot meanwhile.
-            row = _same_object(client.snapshot(path), props)
+            row = same_object(client.snapshot(path), props)
             if row is not None:
                 try:
                     client.remove(path, row[".id"])
@@ -377,43 +335,14 @@ class MenuItemProvider(ResourceProvider):
         if not (props.get("ownership_tag") or props.get("name")):
             return id_
         rows = client.identities(path, names_itself=self.menu_key in NAMES_ITSELF)
-        if any(row.get(".id") == id_ and _carries(row, props) for row in rows):
+        if any(row.get(".id") == id_ and carries(row, props) for row in rows):
             return id_
-        row = _same_object(rows, props)
+        row = same_object(rows, props)
         if row is None:
             raise RouterError(f"no such item: {id_} no longer carries "
-                              f"{_identity_text(props)}, and no single item does",
+                              f"{identity_text(props)}, and no single item does",
                               path=path, command=command)
         return row[".id"]
-
-    def _versioned(self, props: Mapping[str, Any], version: Version) -> MenuSchema:
-        """The schema for this router's version; declared properties it lacks are an error."""
-        schema = self._schema(version)
-        issues = self._version_issues(self._values(props), version)
-        if issues:
-            # Wrong for every version (check was skipped), or wrong for this router's.
-            kind: Kind = "input" if self._menu.latest.validate(self._values(props))[1] \
-                else "version"
-            raise RouterError("; ".join(f"{name}: {reason}" for name, reason in issues),
-                              path=schema.path, kind=kind,
-                              command="set" if schema.kind == "singleton" else "add")
-        return schema
-
-    def _version_issues(self, values: Mapping[str, Any], version: Version) -> list[Issue]:
-        """What this router version refuses of `values`: properties it does not know (v7-only
-        on 6.49), values its spelling cannot take (an e-mail host name before 7.12)."""
-        schema = self._schema(version)
-        known = self._menu.all_props()
-        missing = [name for name in values if name not in schema.by_name]
-        issues = [
-            (name, f"{name} needs {known[name].needs() if name in known else 'another version'}"
-                   f"; the router runs {version_text(version)}")
-            for name in missing
-        ]
-        present = {k: v for k, v in values.items() if k not in missing}
-        issues += schema.unsupported(list(present), version)
-        issues += schema.validate(present)[1]
-        return issues
 
     def _decode(self, schema: MenuSchema, row: Mapping[str, str], version: Version) -> dict:
         current = schema.decode(row, version)
@@ -441,7 +370,7 @@ class MenuItemProvider(ResourceProvider):
         owned: frozenset[str],
     ) -> None:
         """One `set` that takes the item from `old` to `new` (nothing when they already match)."""
-        names = _changed(schema, old, new, owned | {"comment"})
+        names = changed(schema, old, new, owned | {"comment"})
         to_set = {name: new[name] for name in names if name in new}
         to_unset: list[str] = []
         for name in names:
@@ -466,12 +395,11 @@ class MenuItemProvider(ResourceProvider):
 
     def _create_singleton(self, client: RouterClient, schema: MenuSchema, props: Mapping[str, Any],
                           values: dict[str, Any], version: Version) -> CreateResult:
-        rows = client.snapshot(schema.path)
-        found = rows[0] if rows else {}
+        found = current_settings(client, schema.path)
         current = schema.decode(found, version)
         self._write(client, schema, None, current, values, None, None, version, frozenset())
         outs = self._outputs(props, values, version)
-        outs["previous"] = {k: v for k, v in found.items() if k not in _EMAIL_READ_ONLY}
+        outs["previous"] = writable(found)
         return CreateResult(SINGLETON_ID, outs)
 
     def _outputs(self, props: Mapping[str, Any], values: Mapping[str, Canonical],
@@ -482,58 +410,3 @@ class MenuItemProvider(ResourceProvider):
         return outs
 
 
-def _identity_text(props: Mapping[str, Any]) -> str:
-    tag = props.get("ownership_tag")
-    return f"the tag [lb:{tag}]" if tag else f"the name {props.get('name')!r}"
-
-
-def router_target(router: Any) -> tuple[str, int] | None:
-    """The (host, port) of a `router` input; None when unknown (preview) or invalid."""
-    if router is None or is_unknown(router):
-        return None
-    try:
-        return RouterSettings.from_inputs(router).target
-    except RouterError:
-        return None
-
-
-def _changed(schema: MenuSchema, old: Mapping[str, Any], new: Mapping[str, Any],
-             skip: frozenset[str] | set[str]) -> list[str]:
-    """Properties whose effective value differs (absent means the router's default)."""
-    out = []
-    for name, prop in schema.by_name.items():
-        if name in skip:
-            continue
-        before, after = old.get(name), new.get(name)
-        if after is not None and is_unknown(after):
-            out.append(name)
-            continue
-        if prop.kept_unless_declared and after is None:
-            continue
-        if _effective(prop, before) != _effective(prop, after):
-            out.append(name)
-    return out
-
-
-def _effective(prop: Any, value: Any) -> Any:
-    if value is None:
-        return prop.default
-    try:
-        return prop.normalise(value)
-    except ValueError:
-        return value
-
-
-def check_router(news: dict[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
-    """Check's part for the `router` input, shared by every provider: the failure when it is
-    missing or invalid; otherwise its canonical form goes into `inputs`."""
-    router = news.get("router")
-    if router is None:
-        return [CheckFailure("router", "router is required: host, and optionally port, tls, "
-                                       "verify_tls, ca_file, username")]
-    if not is_unknown(router):
-        try:
-            inputs["router"] = RouterSettings.from_inputs(router).as_inputs()
-        except RouterError as exc:
-            return [CheckFailure("router", f"invalid router settings: {exc}")]
-    return []

@@ -62,7 +62,7 @@ class Move:
     destination: str | None
 
 
-class PlanError(ProviderError, ValueError):
+class MovePlanError(ProviderError, ValueError):
     """The wanted order cannot be reached; the message names the rule at fault."""
 
 
@@ -183,23 +183,23 @@ def _validate(
     seen: set[str] = set()
     for rid in wanted:
         if rid in seen:
-            raise PlanError(f"rule {rid} is listed twice")
+            raise MovePlanError(f"rule {rid} is listed twice")
         seen.add(rid)
         if rid not in by_id:
-            raise PlanError(f"rule {rid} is not in the chain (deleted on the router?)")
+            raise MovePlanError(f"rule {rid} is not in the chain (deleted on the router?)")
         if by_id[rid].dynamic:
-            raise PlanError(f"rule {rid} is dynamic: RouterOS cannot move it")
+            raise MovePlanError(f"rule {rid} is dynamic: RouterOS cannot move it")
     if placement == "before":
         if anchor is None:
-            raise PlanError("placement 'before' needs an anchor rule")
+            raise MovePlanError("placement 'before' needs an anchor rule")
         if anchor not in by_id:
-            raise PlanError(f"anchor rule {anchor} is not in the chain")
+            raise MovePlanError(f"anchor rule {anchor} is not in the chain")
         if anchor in seen:
-            raise PlanError(f"anchor rule {anchor} is one of the ordered rules")
+            raise MovePlanError(f"anchor rule {anchor} is one of the ordered rules")
         if by_id[anchor].dynamic:
-            raise PlanError(f"anchor rule {anchor} is dynamic: RouterOS cannot move before it")
+            raise MovePlanError(f"anchor rule {anchor} is dynamic: RouterOS cannot move before it")
     elif placement not in ("top", "bottom"):
-        raise PlanError(f"placement must be top, bottom or before, not {placement!r}")
+        raise MovePlanError(f"placement must be top, bottom or before, not {placement!r}")
 
 
 

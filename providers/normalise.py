@@ -10,11 +10,10 @@ Pure functions, no I/O; they know RouterOS value syntax and nothing about menus.
 from __future__ import annotations
 
 import ipaddress
-import math
 import re
 from collections.abc import Iterable
 
-from routeros_vocabulary.durations import compact_duration
+from routeros_vocabulary.durations import normal_duration, parse_duration
 
 _TRUE = {"yes", "true", "on"}
 _FALSE = {"no", "false", "off"}
@@ -36,55 +35,20 @@ def as_bool(value: object) -> bool:
     return boolean(value) == "true"
 
 
-# RouterOS keeps durations in 32 bits of seconds; beyond that the router refuses them anyway.
-MAX_DURATION_SECONDS = 2**32 - 1
-_UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)", re.ASCII)
-_CLOCK = re.compile(r"(?:(\d+)d\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)", re.ASCII)
-
-
 def duration_seconds(value: object) -> float:
-    """Seconds in a RouterOS duration: `1d5h36m1s`, `500ms`, `00:00:10`, `1d 02:00:00`, `30`."""
-    seconds = _duration_seconds(value)
-    if not math.isfinite(seconds) or seconds > MAX_DURATION_SECONDS:
-        raise ValueError(f"{_short(value)} is not a duration RouterOS can hold: at most "
-                         f"{MAX_DURATION_SECONDS}s (about 136 years)")
-    return seconds
+    """Seconds in a RouterOS duration (`routeros_vocabulary.durations` holds the grammar)."""
+    return parse_duration(value)
+
+
+def duration(value: object) -> str:
+    """The compact form RouterOS prints: `10s`, `1m30s`, `1d5h36m1s`, `1w`, `250ms`, `0s`."""
+    return normal_duration(value)
 
 
 def _short(value: object) -> str:
     """`repr(value)`, cut short: a 400-digit number is no help in an error message."""
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:37]}..."
-
-
-def _duration_seconds(value: object) -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration")
-    if isinstance(value, int | float):
-        if not value >= 0:  # also NaN
-            raise ValueError(f"{value!r} is not a duration: it is negative")
-        return float(value)
-    text = str(value).strip().lower()
-    if re.fullmatch(r"\d+(?:\.\d+)?", text, re.ASCII):
-        return float(text)
-    clock = _CLOCK.fullmatch(text)
-    if clock:
-        days, hours, minutes, seconds = clock.groups()
-        if int(minutes) > 59 or float(seconds) >= 60:
-            raise ValueError(f"{value!r} is not a duration: minutes and seconds go to 59")
-        return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(
-            f"{_short(value)} is not a duration: use e.g. 10s, 1m30s, 1d2h, 500ms or hh:mm:ss"
-        )
-    return sum(float(number) * _UNITS[unit] for number, unit in parts)
-
-
-def duration(value: object) -> str:
-    """The compact form RouterOS prints: `10s`, `1m30s`, `1d5h36m1s`, `1w`, `250ms`, `0s`."""
-    return compact_duration(duration_seconds(value))
 
 
 def _port(text: str, *, low: int = 0) -> int:

@@ -34,7 +34,7 @@ from pulumi.dynamic import (
 
 from providers.connection import RouterSettings, client_for, password_source
 from providers.dynamic_resource import RouterResource
-from providers.menu_item import check_router, router_target
+from providers.router_input import check_router, router_target
 from providers.schemas._system import object_name
 from providers.schemas.base import is_unknown
 

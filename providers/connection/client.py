@@ -12,7 +12,6 @@ to that path, so a refresh of N resources reads each path once.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -26,6 +25,7 @@ from providers.connection.reply import Reply, map_exceptions
 from providers.connection.settings import RouterSettings
 from providers.errors import RouterError
 from providers.normalise import duration_seconds
+from routeros_vocabulary.versions import parse_version
 
 # After `check` failed to reach a router, the checks of its other resources in the same preview
 # skip it instead of each waiting for a connect timeout.
@@ -54,10 +54,11 @@ def _norm_path(path: str) -> str:
 
 
 def _parse_version(text: str) -> tuple[int, int, int]:
-    numbers = [int(n) for n in re.findall(r"\d+", text.split(" ")[0])[:3]]
-    while len(numbers) < 3:
-        numbers.append(0)
-    return (numbers[0], numbers[1], numbers[2])
+    try:
+        return parse_version(text)
+    except ValueError as exc:
+        raise RouterError(str(exc), path="/system/resource", command="print",
+                          kind="protocol") from None
 
 
 def _names_items(words: Iterable[str]) -> bool:

@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 from pulumi.output import Unknown
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
-Version = tuple[int, int, int]
+from routeros_vocabulary.versions import Version, range_text, version_text, within
+
 Canonical = str | bool
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's unknown-during-preview sentinel
@@ -33,10 +34,6 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(is_unknown(v) for v in value)
     return False
-
-
-def version_text(version: Version) -> str:
-    return ".".join(str(part) for part in version)
 
 
 @dataclass(frozen=True)
@@ -66,16 +63,10 @@ class Prop:
         return self.api or self.name.rstrip("_").replace("_", "-")
 
     def available(self, version: Version) -> bool:
-        return (self.since is None or version >= self.since) and (
-            self.until is None or version < self.until
-        )
+        return within(version, self.since, self.until)
 
     def needs(self) -> str:
-        if self.since and self.until:
-            return f"RouterOS {version_text(self.since)} up to {version_text(self.until)}"
-        if self.since:
-            return f"RouterOS {version_text(self.since)} or later"
-        return f"RouterOS before {version_text(self.until or (0, 0, 0))}"
+        return range_text(self.since, self.until)
 
 
 Issue = tuple[str, str]  # (property, reason)

@@ -12,6 +12,7 @@ from functools import partial
 
 from providers import normalise as n
 from providers.schemas.base import Canonical, Menu, MenuSchema, Prop, Version
+from routeros_vocabulary.menus import EMAIL
 
 TLS = ("no", "yes", "starttls")
 _TO_V6 = {"no": "no", "yes": "tls-only", "starttls": "yes"}
@@ -44,7 +45,7 @@ def _common() -> tuple[Prop, ...]:
 
 V6_SCHEMA = MenuSchema(
     key="email",
-    path="/tool/e-mail",
+    path=EMAIL.path,
     kind="singleton",
     props=(
         Prop("server", n.plain_address, default="0.0.0.0", api="address"),  # noqa: S104
@@ -57,7 +58,7 @@ V6_SCHEMA = MenuSchema(
 
 V7_SCHEMA = MenuSchema(
     key="email",
-    path="/tool/e-mail",
+    path=EMAIL.path,
     kind="singleton",
     props=(
         Prop("server", n.plain_address, default="0.0.0.0", api="address"),  # noqa: S104
@@ -69,7 +70,7 @@ V7_SCHEMA = MenuSchema(
 
 V712_SCHEMA = MenuSchema(
     key="email",
-    path="/tool/e-mail",
+    path=EMAIL.path,
     kind="singleton",
     props=(
         Prop("server", n.host, default="0.0.0.0"),  # noqa: S104

@@ -15,6 +15,7 @@ from providers.schemas._firewall import (
     requires,
 )
 from providers.schemas.base import MenuSchema, Prop, single
+from routeros_vocabulary.menus import MANGLE
 
 ACTIONS = (
     "accept", "add-dst-to-address-list", "add-src-to-address-list", "change-dscp", "change-mss",
@@ -25,7 +26,7 @@ ACTIONS = (
 
 SCHEMA = MenuSchema(
     key="mangle",
-    path="/ip/firewall/mangle",
+    path=MANGLE.path,
     props=(
         chain_prop(),
         Prop("action", partial(n.choice, allowed=ACTIONS), default="accept"),

@@ -14,6 +14,7 @@ from providers.schemas._firewall import (
     requires,
 )
 from providers.schemas.base import MenuSchema, Prop, single
+from routeros_vocabulary.menus import NAT
 
 ACTIONS = (
     "accept", "add-dst-to-address-list", "add-src-to-address-list", "dst-nat",
@@ -23,7 +24,7 @@ ACTIONS = (
 
 SCHEMA = MenuSchema(
     key="nat",
-    path="/ip/firewall/nat",
+    path=NAT.path,
     props=(
         chain_prop(),
         Prop("action", partial(n.choice, allowed=ACTIONS), default="accept"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from providers import normalise as n
 from providers.schemas.base import Issue, Menu, MenuSchema, Prop, is_unknown
+from routeros_vocabulary.menus import NETWATCH
 
 V7: tuple[int, int, int] = (7, 0, 0)
 TYPES = ("simple", "icmp", "tcp-conn", "http-get", "https-get", "dns")
@@ -55,7 +56,7 @@ def _host_is_an_address_unless_dns(values: Mapping[str, Any]) -> list[Issue]:
 
 V6_SCHEMA = MenuSchema(
     key="netwatch",
-    path="/tool/netwatch",
+    path=NETWATCH.path,
     props=(Prop("host", n.plain_address, required=True), *_common("1m", "1s")),
 )
 
@@ -69,7 +70,7 @@ _OPTIONAL_V7 = (
 
 V7_SCHEMA = MenuSchema(
     key="netwatch",
-    path="/tool/netwatch",
+    path=NETWATCH.path,
     props=(
         Prop("host", n.host, required=True),
         _v7("name", n.text),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from providers import normalise as n
 from providers.schemas._system import ALL_POLICIES, object_name, policy
 from providers.schemas.base import Canonical, MenuSchema, Prop, Version, single
+from routeros_vocabulary.menus import SCHEDULER
 
 
 def _encode_date(value: Canonical, version: Version) -> str:
@@ -14,7 +15,7 @@ def _encode_date(value: Canonical, version: Version) -> str:
 
 SCHEMA = MenuSchema(
     key="scheduler",
-    path="/system/scheduler",
+    path=SCHEDULER.path,
     props=(
         Prop("name", object_name, required=True),
         Prop("on_event", n.script_source, default=""),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from providers import normalise as n
 from providers.schemas._system import ALL_POLICIES, object_name, policy
 from providers.schemas.base import MenuSchema, Prop, single
+from routeros_vocabulary.menus import SCRIPT
 
 SCHEMA = MenuSchema(
     key="script",
-    path="/system/script",
+    path=SCRIPT.path,
     props=(
         Prop("name", object_name, required=True),
         Prop("source", n.script_source, default=""),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from providers.move_plan import (
     Move,
-    PlanError,
+    MovePlanError,
     Rule,
     apply_moves,
     plan_moves,
@@ -184,5 +184,5 @@ def test_scales_to_thousands_of_rules() -> None:
 )
 def test_impossible_requests_name_the_rule(wanted, placement, anchor, message) -> None:
     chain = [Rule("*1", dynamic=True), Rule("*A"), Rule("*2")]
-    with pytest.raises(PlanError, match=message.replace("*", r"\*")):
+    with pytest.raises(MovePlanError, match=message.replace("*", r"\*")):
         plan_moves(chain, wanted, placement, anchor)
