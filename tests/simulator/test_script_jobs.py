@@ -156,3 +156,21 @@ def test_job_menu_is_read_only(api_connect, sim):
     api = api_connect(sim)
     with pytest.raises(MultiTrapError, match="no such command or directory \\(add\\)"):
         list(api("/system/script/job/add", script="x"))
+
+
+def test_conntrack_entries_removed_one_by_one_survive_an_entry_already_gone(api_connect, sim):
+    """The failover idiom: remove entry by entry inside `:do {} on-error={}`; an entry gone
+    between `find` and `remove` raises the router's `no such item`, which on-error catches."""
+    api = api_connect(sim)
+    first = sim.open_connection("10.0.0.5", 40000, "192.168.1.132", 80).connection_id
+    sim.open_connection("10.0.0.6", 40001, "192.168.1.132", 80)
+    add_script(api, "flush", f""":local gone 0
+:foreach c in=[/ip firewall connection find] do={{
+  :if ($c = {first}) do={{ /ip firewall connection remove $c }}
+  :do {{ /ip firewall connection remove $c }} on-error={{ :set gone ($gone + 1) }}
+}}
+:put $gone""")
+    assert list(api("/system/script/run", **{".id": "flush"})) == [{"ret": "1\n"}]
+    assert list(api("/ip/firewall/connection/print")) == []
+    with pytest.raises(TrapError, match=r"^no such item \(4\)$"):
+        list(api("/ip/firewall/connection/remove", **{".id": first}))
