@@ -20,7 +20,7 @@ test: setup                         ## run every test layer against the simulato
 	exit $$status
 
 demo: setup                         ## the dev stack on a simulated router: plan, up, a server failing and back, destroy
-	$(PY) -m tools.demo
+	$(PY) -m lab.demo
 
 sim: setup                          ## a simulated router on 127.0.0.1:$(PORT) for `pulumi up --stack dev`; type `help` in it
 	$(PY) -m simulator --port $(PORT) --state .sim-state.json --seed-defconf --clock $(CLOCK)

@@ -22,16 +22,19 @@ Pure: no Pulumi, no sockets.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from balancer import naming
 from balancer.buckets import bucket_table
-from balancer.model import PlannedObject, PlannedOrder, ServicePlan, SitePlan
+from balancer.errors import BalancerError
+from balancer.model import BucketTable, PlannedObject, PlannedOrder, ServicePlan, SitePlan
 from balancer.scripts import (
     RESYNC_INTERVAL,
     SCRIPT_POLICY,
     ScriptGroup,
     ScriptServer,
+    SyncSpec,
     run_sync,
     sync_script,
 )
@@ -41,19 +44,15 @@ from routeros_vocabulary.tags import compose_comment
 V7_HEALTH = {"tcp": "tcp-conn", "http": "http-get"}
 
 
-class PlanError(ValueError):
-    """A site that cannot be planned for this router version; names the config key."""
-
-    def __init__(self, key: str, reason: str) -> None:
-        self.key = key
-        self.reason = reason
-        super().__init__(f"{key}: {reason}")
+# The name the config layer imports; the class is the balancer's one root error.
+PlanError = BalancerError
 
 
 def is_v7(version: str) -> bool:
     major = version.strip().split(".", 1)[0]
     if not major.isdigit():
-        raise PlanError("version", f"{version!r} is not a RouterOS version such as 6.49 or 7.20")
+        raise BalancerError("version",
+                            f"{version!r} is not a RouterOS version such as 6.49 or 7.20")
     return int(major) >= 7
 
 
@@ -117,7 +116,7 @@ def _server_ports(service: str, spec: ServiceSpec) -> dict[str, str]:
     for name, port in ports.items():
         if not port:
             if single is None:
-                raise PlanError(
+                raise BalancerError(
                     f"{SERVICES_KEY}.{service}.servers.{name}.port",
                     "is required: another server of this service sets a port and the frontend "
                     "has several, so a failover rule could not say which port this server takes",
@@ -131,7 +130,7 @@ def _health(service: str, spec: ServiceSpec, port: str, v7: bool) -> dict[str, s
     props = {"interval": health.interval, "timeout": health.timeout}
     if not v7:
         if health.type != "icmp":
-            raise PlanError(f"{SERVICES_KEY}.{service}.health.type",
+            raise BalancerError(f"{SERVICES_KEY}.{service}.health.type",
                             f"{health.type} needs RouterOS v7; v6 netwatch only pings (icmp)")
         return props
     if health.type == "icmp":
@@ -140,93 +139,140 @@ def _health(service: str, spec: ServiceSpec, port: str, v7: bool) -> dict[str, s
     return {"type": V7_HEALTH[health.type], "port": probe_port.split("-")[0], **props}
 
 
+@dataclass(frozen=True)
+class _Service:
+    """One service as the planners of its parts see it."""
+
+    site: LbSite
+    name: str
+    spec: ServiceSpec
+    table: BucketTable
+    ports: dict[str, str]  # each server's `to-ports` ("" = the client's port)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.spec.servers)
+
+    @property
+    def chain(self) -> str:
+        return naming.chain(self.name)
+
+    @property
+    def set_ports(self) -> bool:
+        return any(self.ports.values())
+
+    @property
+    def groups(self) -> int:
+        return len(self.table.groups)
+
+
 def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> ServicePlan:
     weights = {name: server.weight for name, server in spec.servers.items()}
-    table = bucket_table(weights, spec.slots)
-    names = sorted(spec.servers)
-    index = {name: i for i, name in enumerate(names)}
-    ports = _server_ports(service, spec)
-    set_ports = any(ports.values())
-    slots, groups = len(table.slots), len(table.groups)
-    chain = naming.chain(service)
+    svc = _Service(site, service, spec, bucket_table(weights, spec.slots),
+                   _server_ports(service, spec))
     b = _Builder(site.name, service)
-    frontend = _frontend(spec)
+    mangle_members, mangle_jump = _mangle(b, svc)
+    nat_members, nat_jump = _nat(b, svc)
+    hairpin = _hairpin(b, service, spec, svc.chain)
+    source = _sync(b, svc, v7)
+    slots = len(svc.table.slots)
+    return ServicePlan(
+        service=service,
+        objects=tuple(b.objects),
+        orders=_orders(svc, mangle_members, mangle_jump, nat_members, nat_jump, hairpin),
+        buckets=svc.table,
+        sync_script=source,
+        summary={"servers": len(svc.names), "slots": slots, "groups": svc.groups,
+                 "rules": rule_count(len(svc.names), slots, svc.groups, len(spec.hairpin),
+                                     bool(spec.frontend.interface)),
+                 "frontend": _frontend(spec), "syncScript": naming.sync_script(service)},
+    )
 
-    # mangle: the chain first, the jump into it last (it depends on them).
-    mangle_members = []
+
+def _mangle(b: _Builder, svc: _Service) -> tuple[list[str], str]:
+    """The slot and group rules of the chain, then the jump into it (it depends on them)."""
+    table, classifier, service = svc.table, svc.spec.classifier, svc.name
+    slots = len(table.slots)
+    members = []
     for r, server in enumerate(table.slots):
-        props = {"chain": chain, "action": "mark-connection",
+        props = {"chain": svc.chain, "action": "mark-connection",
                  "new-connection-mark": naming.connection_mark(service, server),
                  "passthrough": "yes"}
         if slots > 1:
-            props["per-connection-classifier"] = f"{spec.classifier}:{slots}/{r}"
-        mangle_members.append(b.rule("mangle", f"slot-{r}", f"{service} slot {r}", props))
-    for j in range(groups - 1):
-        mangle_members.append(b.rule("mangle", f"group-{j}", f"{service} group {j}", {
-            "chain": chain, "action": "mark-packet",
+            props["per-connection-classifier"] = f"{classifier}:{slots}/{r}"
+        members.append(b.rule("mangle", f"slot-{r}", f"{service} slot {r}", props))
+    for j in range(svc.groups - 1):
+        members.append(b.rule("mangle", f"group-{j}", f"{service} group {j}", {
+            "chain": svc.chain, "action": "mark-packet",
             "new-packet-mark": naming.packet_mark(service, j), "passthrough": "yes",
-            "per-connection-classifier": f"{spec.classifier}:{groups}/{j}"}))
-    mangle_jump = b.rule("mangle", "mangle-jump", f"{service} entry", {
-        "chain": "prerouting", "action": "jump", "jump-target": chain,
-        "connection-state": "new", **frontend}, depends_on=tuple(mangle_members))
+            "per-connection-classifier": f"{classifier}:{svc.groups}/{j}"}))
+    jump = b.rule("mangle", "mangle-jump", f"{service} entry", {
+        "chain": "prerouting", "action": "jump", "jump-target": svc.chain,
+        "connection-state": "new", **_frontend(svc.spec)}, depends_on=tuple(members))
+    return members, jump
 
-    # nat: primaries, then failovers, then the jump.
-    nat_members = []
-    for name in names:
+
+def _nat(b: _Builder, svc: _Service) -> tuple[list[str], str]:
+    """Primaries, then failovers, then the jump into the chain."""
+    spec, service = svc.spec, svc.name
+    members = []
+    for name in svc.names:
         # `protocol` on every rule of the chain: RouterOS takes `to-ports` only with a protocol.
-        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
+        props = {"chain": svc.chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "connection-mark": naming.connection_mark(service, name),
                  "to-addresses": spec.servers[name].address, "disabled": "false"}
-        if ports[name]:
-            props["to-ports"] = ports[name]
-        nat_members.append(b.rule("nat", f"primary-{name}", f"{service} {name}", props,
-                                  runtime_owned=("disabled",)))
-    failover_owned = ("to-addresses", "to-ports") if set_ports else ("to-addresses",)
-    for j, preferences in enumerate(table.groups):
+        if svc.ports[name]:
+            props["to-ports"] = svc.ports[name]
+        members.append(b.rule("nat", f"primary-{name}", f"{service} {name}", props,
+                              runtime_owned=("disabled",)))
+    failover_owned = ("to-addresses", "to-ports") if svc.set_ports else ("to-addresses",)
+    for j, preferences in enumerate(svc.table.groups):
         first = preferences[0]
-        props = {"chain": chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
+        props = {"chain": svc.chain, "action": "dst-nat", "protocol": spec.frontend.protocol,
                  "to-addresses": spec.servers[first].address}
-        if j < groups - 1:
+        if j < svc.groups - 1:
             props["packet-mark"] = naming.packet_mark(service, j)
-        if set_ports:
-            props["to-ports"] = ports[first]
-        nat_members.append(b.rule("nat", f"failover-{j}", f"{service} failover {j}", props,
-                                  runtime_owned=failover_owned))
-    nat_jump = b.rule("nat", "nat-jump", f"{service} entry", {
-        "chain": "dstnat", "action": "jump", "jump-target": chain, **frontend},
-        depends_on=tuple(nat_members))
-    hairpin = _hairpin(b, service, spec, chain)
-    if spec.frontend.interface:
-        mangle_entry = (mangle_jump, *hairpin["mangle"])
-        nat_entry = (nat_jump, *hairpin["nat"])
-    else:  # the frontend's own jumps take LAN clients already
-        mangle_entry, nat_entry = (mangle_jump,), (nat_jump,)
+        if svc.set_ports:
+            props["to-ports"] = svc.ports[first]
+        members.append(b.rule("nat", f"failover-{j}", f"{service} failover {j}", props,
+                              runtime_owned=failover_owned))
+    jump = b.rule("nat", "nat-jump", f"{service} entry", {
+        "chain": "dstnat", "action": "jump", "jump-target": svc.chain, **_frontend(spec)},
+        depends_on=tuple(members))
+    return members, jump
 
-    # The sync script, then what runs it.
+
+def _sync(b: _Builder, svc: _Service, v7: bool) -> str:
+    """The sync script, then what runs it: a netwatch entry per server and two schedulers.
+    Returns the script's source."""
+    service, spec, site = svc.name, svc.spec, svc.site
     sync_name = naming.sync_script(service)
-    watch_tags = {name: naming.tag(site.name, service, f"watch-{name}") for name in names}
-    watch_comments = {name: f"{service} {name} health" for name in names}
-    script_servers = [
-        ScriptServer(name, spec.servers[name].address, ports[name],
-                     compose_comment(watch_comments[name], watch_tags[name]) or "",
+    index = {name: i for i, name in enumerate(svc.names)}
+    watch_comments = {name: f"{service} {name} health" for name in svc.names}
+    servers = [
+        ScriptServer(name, spec.servers[name].address, svc.ports[name],
+                     compose_comment(watch_comments[name],
+                                     naming.tag(site.name, service, f"watch-{name}")) or "",
                      naming.connection_mark(service, name))
-        for name in names
+        for name in svc.names
     ]
-    script_groups = [
+    groups = [
         ScriptGroup(tuple(index[p] for p in preferences),
-                    naming.packet_mark(service, j) if j < groups - 1 else None,
+                    naming.packet_mark(service, j) if j < svc.groups - 1 else None,
                     b.stored_comment(naming.key(service, f"failover-{j}")))
-        for j, preferences in enumerate(table.groups)
+        for j, preferences in enumerate(svc.table.groups)
     ]
-    notify = spec.notify if spec.notify is not None else site.notify
-    source = sync_script(service, chain, script_servers, script_groups,
-                         [index[name] for name in table.fallback], notify, set_ports)
+    source = sync_script(SyncSpec(
+        service=service, chain=svc.chain, servers=servers, groups=groups,
+        fallback=[index[name] for name in svc.table.fallback],
+        notify=spec.notify if spec.notify is not None else site.notify,
+        set_ports=svc.set_ports, protocol=spec.frontend.protocol))
     sync_key = b.named("script", "sync", {"name": sync_name, "source": source,
                                           "policy": SCRIPT_POLICY})
     runner = run_sync(sync_name)
-    for name in names:
+    for name in svc.names:
         props = {"host": spec.servers[name].address,
-                 **_health(service, spec, ports[name], v7),
+                 **_health(service, spec, svc.ports[name], v7),
                  "up-script": runner, "down-script": runner}
         b.rule("netwatch", f"watch-{name}", watch_comments[name], props,
                depends_on=(sync_key,))
@@ -238,30 +284,33 @@ def _service(site: LbSite, service: str, spec: ServiceSpec, v7: bool) -> Service
                                     "start-time": "00:00:00", "interval": RESYNC_INTERVAL,
                                     "on-event": sync_name, "policy": SCRIPT_POLICY},
             depends_on=(sync_key,))
+    return source
 
+
+def _orders(svc: _Service, mangle_members: list[str], mangle_jump: str, nat_members: list[str],
+            nat_jump: str, hairpin: dict[str, tuple[str, ...]]) -> tuple[PlannedOrder, ...]:
+    """The chains' orders: each service chain as planned, the jumps in their built-in chains
+    (with the hairpin jumps when the frontend names an in-interface), the hairpin masquerades."""
+    service, spec = svc.name, svc.spec
+    if spec.frontend.interface:
+        mangle_entry = (mangle_jump, *hairpin["mangle"])
+        nat_entry = (nat_jump, *hairpin["nat"])
+    else:  # the frontend's own jumps take LAN clients already
+        mangle_entry, nat_entry = (mangle_jump,), (nat_jump,)
     orders = [
         _entry_order(naming.key(service, "order-mangle-entry"), "mangle", "prerouting",
                      mangle_entry, spec.jumps_before.mangle),
-        PlannedOrder(naming.key(service, "order-mangle-chain"), "mangle", chain,
+        PlannedOrder(naming.key(service, "order-mangle-chain"), "mangle", svc.chain,
                      tuple(mangle_members)),
         _entry_order(naming.key(service, "order-nat-entry"), "nat", "dstnat", nat_entry,
                      spec.jumps_before.nat),
-        PlannedOrder(naming.key(service, "order-nat-chain"), "nat", chain, tuple(nat_members)),
+        PlannedOrder(naming.key(service, "order-nat-chain"), "nat", svc.chain,
+                     tuple(nat_members)),
     ]
     if hairpin["srcnat"]:
         orders.append(PlannedOrder(naming.key(service, "order-hairpin"), "nat", "srcnat",
                                    hairpin["srcnat"]))
-    return ServicePlan(
-        service=service,
-        objects=tuple(b.objects),
-        orders=tuple(orders),
-        buckets=table,
-        sync_script=source,
-        summary={"servers": len(names), "slots": slots, "groups": groups,
-                 "rules": rule_count(len(names), slots, groups, len(spec.hairpin),
-                                     bool(spec.frontend.interface)),
-                 "frontend": frontend, "syncScript": sync_name},
-    )
+    return tuple(orders)
 
 
 def _hairpin(b: _Builder, service: str, spec: ServiceSpec, chain: str

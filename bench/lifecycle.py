@@ -2,8 +2,10 @@
 
 The steps, in this order on one router: first deploy (empty router), no-op deploy, refresh, add
 one server, change one weight, destroy. For each: wall seconds, API commands, writes and reads
-(the simulator's counters), and the lower bound: one round trip per object that must be written
-plus the login (reads are not needed to write), at the simulator's latency per round trip.
+(the simulator's counters), and two lower bounds at the simulator's latency per round trip (reads
+are not needed to write): serial, the login plus one round trip per object that must be written;
+and the critical path, the login plus the writes spread over the provider host's four workers, no
+shorter than the longest chain of writes that depend on one another.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ PASSWORD = "bench-only-Kestrel-5512"  # noqa: S105 - the simulator's, for the be
 USERNAME = "admin"
 STACK_CONFIG = {"routeros:password": PASSWORD}
 VERSION_OBSERVED = "7.20"
+# The provider host's worker threads: calls in flight at once, each on its own connection.
+WORKERS = 4
 STEPS = ("first deploy", "no-op deploy", "refresh", "add one server", "change one weight",
          "destroy")
 
@@ -38,13 +42,22 @@ class StepFigures:
     ours: Figures
     peer: Figures | None = None
     lower_bound_writes: int = 0
+    lower_bound_depth: int = 0  # the longest chain of writes that must follow one another
     ops: dict[str, int] = field(default_factory=dict)
     peak_rss: int = 0  # the provider host's, bytes
 
     def lower_bound(self, latency: float) -> dict[str, Any]:
+        """Serial: the login, then one round trip per write, one after another."""
         trips = self.lower_bound_writes + 1
         return {"commands": trips, "writes": self.lower_bound_writes,
                 "seconds": round(trips * latency, 4)}
+
+    def critical_path(self, latency: float, workers: int = WORKERS) -> dict[str, Any]:
+        """Parallel: the login, then the writes on `workers` connections at once, no sooner
+        than the longest chain of dependent writes allows (reads are not needed to write)."""
+        rounds = max(self.lower_bound_depth, -(-self.lower_bound_writes // workers))
+        return {"rounds": rounds + 1, "depth": self.lower_bound_depth, "workers": workers,
+                "seconds": round((rounds + 1) * latency, 4)}
 
 
 def host_env() -> dict[str, str]:
@@ -63,23 +76,42 @@ def steps_weights(weights: Sequence[int]) -> list[list[int]]:
     return [list(weights), list(weights), grown, changed]
 
 
-def objects_written(old: SitePlan | None, new: SitePlan | None) -> int:
-    """Objects that differ between two plans (added, removed or changed): the writes no
-    deployment can avoid."""
-    def index(plan: SitePlan | None) -> dict[str, PlannedObject]:
-        if plan is None:
-            return {}
-        return {obj.key: obj for svc in plan.services for obj in svc.objects}
+def _index(plan: SitePlan | None) -> dict[str, PlannedObject]:
+    if plan is None:
+        return {}
+    return {obj.key: obj for svc in plan.services for obj in svc.objects}
 
+
+def changed_objects(old: SitePlan | None, new: SitePlan | None) -> set[str]:
+    """Keys of the objects that differ between two plans (added, removed or changed)."""
     def owned(obj: PlannedObject) -> dict[str, str]:
         # What the router's scripts own is never written after create.
         return {k: v for k, v in obj.properties.items() if k not in obj.runtime_owned}
 
-    before, after = index(old), index(new)
-    keys = set(before) | set(after)
-    return sum(1 for key in keys
-               if key not in before or key not in after
-               or owned(before[key]) != owned(after[key]))
+    before, after = _index(old), _index(new)
+    return {key for key in set(before) | set(after)
+            if key not in before or key not in after or owned(before[key]) != owned(after[key])}
+
+
+def objects_written(old: SitePlan | None, new: SitePlan | None) -> int:
+    """Objects that differ between two plans: the writes no deployment can avoid."""
+    return len(changed_objects(old, new))
+
+
+def dependency_depth(old: SitePlan | None, new: SitePlan | None) -> int:
+    """The longest chain of those writes that must follow one another: an object after the
+    objects it depends on that are written too (a delete before theirs, the same length)."""
+    changed = changed_objects(old, new)
+    depends = {key: obj.depends_on for key, obj in {**_index(old), **_index(new)}.items()}
+    depth: dict[str, int] = {}
+
+    def of(key: str) -> int:
+        if key not in depth:
+            depth[key] = 1 + max((of(dep) for dep in depends.get(key, ()) if dep in changed),
+                                 default=0)
+        return depth[key]
+
+    return max((of(key) for key in changed), default=0)
 
 
 def startup_seconds(repeat: int = 3) -> float:
@@ -115,16 +147,19 @@ def run_ours(plan_for: PlanFor, program_for: ProgramFor, weights: Sequence[int],
             regs: list[Registration] = capture(program_for(plan, router))
             with measuring(sim.router) as figures:
                 steps = driver.up(regs)
-            needed = objects_written(previous, plan)
+            needed, depth = objects_written(previous, plan), dependency_depth(previous, plan)
             if needed and any(reg.type.endswith(":ScriptRun") for reg in regs):
-                needed += 1  # the deployment runs the sync script after a change (issue 10)
-            results[name] = StepFigures(figures, lower_bound_writes=needed, ops=_ops(steps),
+                # The deployment runs the sync script after a change, once everything is there.
+                needed, depth = needed + 1, depth + 1
+            results[name] = StepFigures(figures, lower_bound_writes=needed,
+                                        lower_bound_depth=depth, ops=_ops(steps),
                                         peak_rss=driver.peak_rss)
             previous = plan
         with measuring(sim.router) as figures:
             steps = driver.destroy()
         results["destroy"] = StepFigures(
-            figures, lower_bound_writes=objects_written(previous, None), ops=_ops(steps))
+            figures, lower_bound_writes=objects_written(previous, None),
+            lower_bound_depth=dependency_depth(previous, None), ops=_ops(steps))
     return results
 
 

@@ -7,7 +7,6 @@ providers' resource classes and one `ChainOrder` per planned order; the figures 
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -62,34 +61,6 @@ def direct_program(site: SitePlan, router: dict[str, Any]) -> Callable[[], None]
     return program
 
 
-def spread_over_connections(program: Callable[[], None], connections: int) -> Callable[[], None]:
-    """`program` with its resources spread over `connections` provider clients of one router.
-
-    The providers keep one connection per router settings; settings that differ only in the
-    client's `timeout` (a few milliseconds apart) are the same router reached over another
-    connection. This measures what a pool of connections in the provider would buy without
-    changing the provider: each client pays its own login, version read and bulk reads.
-    """
-    if connections <= 1:
-        return program
-
-    def transform(args: pulumi.ResourceTransformationArgs
-                  ) -> pulumi.ResourceTransformationResult | None:
-        router = args.props.get("router") if isinstance(args.props, dict) else None
-        if not isinstance(router, dict):
-            return None
-        slot = zlib.crc32(args.name.encode()) % connections  # stable when others come and go
-        props = {**args.props, "router": {**router, "timeout": router.get("timeout", 10)
-                                          + slot / 1000}}
-        return pulumi.ResourceTransformationResult(props, args.opts)
-
-    def spread() -> None:
-        pulumi.runtime.register_stack_transformation(transform)
-        program()
-
-    return spread
-
-
 def component_program(site: SitePlan, router: dict[str, Any]) -> Callable[[], None]:
     """What `__main__.py` declares per service: one `PccLoadBalancer` of its plan."""
     from components.load_balancer import PccLoadBalancer
@@ -109,10 +80,9 @@ def chain_planned_orders(program: Callable[[], None], site: SitePlan) -> Callabl
     """`program` with each rule of a planned order depending on the one before it.
 
     The engine creates independent rules in parallel, so they land in the chain in whatever
-    order their calls arrive and `ChainOrder` then moves them into place. Chained, they are
-    created in order and need no move; on one connection per router the creates are serial
-    anyway. The experiment (`python -m bench.chained`) that led `PccLoadBalancer` to do this
-    itself; applied to today's component it adds nothing, which the bench shows.
+    order their calls arrive and `ChainOrder` then puts them in place with one `move`. Chained,
+    they are created in order and need no move, but one after another: the experiment
+    (`python -m bench.chained`) weighs the moves saved against the parallel creates lost.
     """
     previous = {key: before for service in site.services for order in service.orders
                 for before, key in zip(order.members, order.members[1:], strict=False)}

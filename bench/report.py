@@ -25,29 +25,38 @@ def table(results: dict[str, Any]) -> str:
     ansible = start.get("ansible_noop_play_seconds")
     say(f"Fixed costs per command: provider host start {start['provider_host_seconds']:.2f} s"
         + (f"; Ansible, an empty play {ansible:.2f} s" if ansible is not None else ""))
-    latencies = sorted({run["latency"] for run in results["lifecycle"]}, reverse=True)
+    latencies = sorted({run["latency"] for run in results["lifecycle"]})
+    say("")
+    say("Lifecycle: API commands and writes (ours, at the first latency), then wall seconds per "
+        "latency: ours / Ansible / serial lower bound / critical-path lower bound "
+        "(four workers)")
+    header = f"{'step':<18}{'N':>8} | {'cmds':>5} {'wr':>4} |"
     for latency in latencies:
-        say("")
-        say(f"Lifecycle at {latency * 1000:.0f} ms per reply: wall s / API commands / writes "
-            "(ours: one connection; x4: four connections, an experiment)")
-        say(f"{'step':<18}{'N':>8} | {'ours':>20} | {'x4 s':>6} | {'Ansible':>20} | "
-            f"{'lower bound':>14}")
-        runs = _runs(results, latency=latency) + _runs(results, latency=latency, case="mixed")
-        spread = {run["servers"]: run for run in _runs(results, latency=latency, connections=4)}
-        for step in STEPS:
+        header += f" {latency * 1000:>4.0f} ms: {'ours':>6} {'Ans.':>6} {'ser.':>6} {'crit':>6} |"
+    say(header)
+    by_key = {(run["servers"], run["case"], run["latency"]): run
+              for run in results["lifecycle"] if run.get("connections", 1) == 1}
+    keys = sorted({(n, case) for n, case, _ in by_key}, key=lambda k: (k[1] != "equal", k[0]))
+    for step in STEPS:
+        for servers, case in keys:
+            runs = [by_key.get((servers, case, latency)) for latency in latencies]
+            first = next((run for run in runs if run is not None), None)
+            if first is None or step not in first["steps"]:
+                continue
+            ours = first["steps"][step]["ours"]
+            label = f"{servers}{' mixed' if case == 'mixed' else ''}"
+            line = f"{step:<18}{label:>8} | {ours['commands']:5} {ours['writes']:4} |"
             for run in runs:
-                figures = run["steps"].get(step)
+                figures = run["steps"].get(step) if run else None
                 if figures is None:
+                    line += f" {'':>7}{'-':>27} |"
                     continue
-                ours, peer, bound = figures["ours"], figures.get("peer"), figures["lower_bound"]
-                label = f"{run['servers']}{' mixed' if run['case'] == 'mixed' else ''}"
-                x4 = spread.get(run["servers"]) if run["case"] == "equal" else None
-                x4_text = f"{x4['steps'][step]['ours']['seconds']:6.2f}" if x4 else f"{'':6}"
-                peer_text = (f"{peer['seconds']:7.2f} {peer['commands']:6} {peer['writes']:5}"
-                             if peer else f"{'-':>20}")
-                say(f"{step:<18}{label:>8} | {ours['seconds']:7.2f} {ours['commands']:6} "
-                    f"{ours['writes']:5} | {x4_text} | {peer_text} | "
-                    f"{bound['seconds']:6.2f} {bound['commands']:6}")
+                peer = figures.get("peer")
+                peer_text = f"{peer['seconds']:6.2f}" if peer else f"{'-':>6}"
+                line += (f" {'':>7}{figures['ours']['seconds']:6.2f} {peer_text} "
+                         f"{figures['lower_bound']['seconds']:6.2f} "
+                         f"{figures.get('critical_path', {}).get('seconds', 0):6.2f} |")
+            say(line)
     if results.get("dataplane"):
         say("")
         say("Data plane: rules a new connection's first packet is checked against")
@@ -95,20 +104,19 @@ def chart(results: dict[str, Any], path: Path, latency: float = 0.02) -> None:
     import matplotlib.pyplot as plt
 
     runs = _runs(results, latency=latency)
-    spread = _runs(results, latency=latency, connections=4)
     steps = ("first deploy", "add one server", "destroy")
     fig, axes = plt.subplots(2, len(steps), figsize=(5 * len(steps), 8), constrained_layout=True)
     for column, step in enumerate(steps):
         for row, (metric, unit) in enumerate((("seconds", "wall time (s)"),
                                               ("commands", "API commands"))):
             ax = axes[row][column]
-            _line(ax, runs, step, "ours", metric, "routeros-lb (one connection)", "o-", "C0")
-            if spread:
-                _line(ax, spread, step, "ours", metric, "routeros-lb, 4 connections (experiment)",
-                      "o:", "C1")
+            _line(ax, runs, step, "ours", metric, "routeros-lb", "o-", "C0")
             _line(ax, runs, step, "peer", metric, "Ansible api_modify", "s-", "C2")
             _line(ax, runs, step, "lower_bound", metric,
-                  "lower bound (a round trip per write, and the login)", "--", "k")
+                  "serial lower bound (a round trip per write, and the login)", "--", "k")
+            if metric == "seconds":
+                _line(ax, runs, step, "critical_path", metric,
+                      "critical-path lower bound (four workers, dependency depth)", ":", "k")
             ax.set_title(f"{step}, {latency * 1000:.0f} ms per reply")
             ax.set_xlabel("servers (N)")
             ax.set_ylabel(unit)

@@ -94,12 +94,9 @@ class PccLoadBalancer(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         self.plan = plan
         script = sync_script_name(plan)
-        # Each ordered rule waits for the one before it: the engine creates independent resources
-        # in parallel, so they would land in the chain in any order and ChainOrder would move
-        # them into place (bench: 0 to 58 moves per first deploy); created in order, none move.
-        # One connection per router serialises the creates anyway, so this costs no wall time.
-        self._previous = {key: before for order in plan.orders
-                          for before, key in zip(order.members, order.members[1:], strict=False)}
+        # The rules of an order do not wait for one another: the engine creates them in
+        # parallel (the client has a connection per provider worker), they land in the chain in
+        # any order, and their ChainOrder puts them in place with one `move` of the whole list.
         self.resources = {}
         for obj in plan.objects:
             self.resources[obj.key] = self._declare(obj, router)
@@ -146,8 +143,6 @@ class PccLoadBalancer(pulumi.ComponentResource):
 
     def _declare(self, obj: PlannedObject, router: RouterSettings) -> pulumi.CustomResource:
         depends = [self._resource(obj.key, key) for key in obj.depends_on]
-        if obj.key in self._previous:
-            depends.append(self._resource(obj.key, self._previous[obj.key]))
         cls = RESOURCE_CLASSES[obj.menu]
         return cls(
             obj.key,

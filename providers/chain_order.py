@@ -2,8 +2,9 @@
 
 RouterOS evaluates a chain top to bottom, and rules created in parallel land in any order. This
 resource owns no router object: it owns the *order* of rules other resources created. Create and
-update read the menu once and issue the fewest `move`s (`providers.move_plan`); read (refresh)
-reports order drift; delete leaves the rules where they are.
+update read the menu once and issue the fewest `move` commands, none or one with a list of
+rules (`providers.move_plan`); read (refresh) reports order drift; delete leaves the rules where
+they are.
 
 Outputs repeat the inputs and add what the router shows:
 - `observed_ids`: our rule ids in the order the chain holds them (a rule gone from the chain is
@@ -48,7 +49,15 @@ from providers import errors
 from providers.connection import RouterSettings, client_for, password_source
 from providers.dynamic_resource import RouterResource
 from providers.menu_item import router_target, split_comment
-from providers.move_plan import Move, PlanError, Rule, apply_moves, plan_moves
+from providers.move_plan import (
+    ListMove,
+    Move,
+    PlanError,
+    Rule,
+    apply_list_moves,
+    plan_list_moves,
+    plan_moves,
+)
 from providers.normalise import text
 from providers.schemas._firewall import name_like
 from providers.schemas.base import is_unknown
@@ -211,6 +220,10 @@ class _Observation:
         except PlanError as exc:
             raise ChainOrderError(f"{self.spec.where}: {exc}") from None
 
+    def list_moves(self) -> list[ListMove]:
+        self.plan()  # refuses what cannot be planned, naming the rule
+        return plan_list_moves(self.rules, self.spec.rule_ids, self.spec.position, self.anchor())
+
     def drift(self) -> list[str]:
         problems = self.problems()
         if problems:
@@ -310,10 +323,10 @@ class ChainOrderProvider(ResourceProvider):
             # An `up` after a reboot without a refresh: the rules' ids in state are stale.
             spec = _follow(spec, olds, rows)
         seen = _Observation(spec, rows)
-        moves = seen.plan()
+        moves = seen.list_moves()
         for move in moves:
-            client.move(spec.path, [move.rule], move.destination)
-        order = apply_moves([rule.id for rule in seen.rules], moves)
+            client.move(spec.path, move.rules, move.destination)
+        order = apply_list_moves([rule.id for rule in seen.rules], moves)
         wanted = set(spec.rule_ids)
         return _outputs(spec, [rid for rid in order if rid in wanted], [], rows)
 

@@ -28,6 +28,9 @@ prefer moving our own rules over unmanaged ones. Unmanaged rules may be moved (t
 our block: their order among themselves never changes), because moving one unmanaged rule past a
 block is cheaper than moving the whole block. Moves go from the end of the target backwards, each
 before its target successor, which is already in its final place.
+
+RouterOS' `move` takes a list of ids, and a command is what a remote site pays for, so
+`plan_list_moves` turns a plan into the fewest commands: none or one.
 """
 
 from __future__ import annotations
@@ -104,6 +107,62 @@ def plan_moves(
     return [
         Move(rid, successor[rid]) for rid in reversed(target) if rid not in kept
     ]
+
+
+@dataclass(frozen=True)
+class ListMove:
+    """`move =numbers=<rules, comma-separated> [=destination=<destination>]`: the rules, in
+    this order, right before the destination, or at the end when it is None."""
+
+    rules: tuple[str, ...]
+    destination: str | None
+
+
+def plan_list_moves(
+    chain: Sequence[Rule],
+    wanted: Sequence[str],
+    placement: Placement,
+    anchor: str | None = None,
+) -> list[ListMove]:
+    """The fewest `move` commands that turn `chain` into `target_order(...)`: none when it is
+    there already, else one. That one carries the rules of the fewest single-rule moves when
+    they form one run of the target (each right before the next, the last before a rule that
+    stays), and otherwise our whole block in the wanted order, before the first rule after it
+    in the target (never dynamic: see the module docstring), which puts every rule in place.
+
+    Assumed, as the simulator does: RouterOS places the listed rules in the order listed.
+    """
+    moves = plan_moves(chain, wanted, placement, anchor)
+    if not moves:
+        return []
+    runs = _runs(moves)
+    if len(runs) == 1:
+        return runs
+    target = target_order(chain, wanted, placement, anchor)
+    after = target.index(wanted[-1]) + 1
+    return [ListMove(tuple(wanted), target[after] if after < len(target) else None)]
+
+
+def _runs(moves: Sequence[Move]) -> list[ListMove]:
+    """Single-rule moves (as `plan_moves` orders them: from the end of the target backwards)
+    joined where each goes right before the one moved just before it."""
+    runs: list[list[Move]] = []
+    for move in moves:
+        if runs and move.destination == runs[-1][0].rule:
+            runs[-1].insert(0, move)
+        else:
+            runs.append([move])
+    return [ListMove(tuple(m.rule for m in run), run[-1].destination) for run in runs]
+
+
+def apply_list_moves(order: Iterable[str], moves: Iterable[ListMove]) -> list[str]:
+    """What RouterOS does with these list moves, on a plain list of ids."""
+    result = list(order)
+    for move in moves:
+        rest = [rid for rid in result if rid not in move.rules]
+        at = len(rest) if move.destination is None else rest.index(move.destination)
+        result = rest[:at] + list(move.rules) + rest[at:]
+    return result
 
 
 def apply_moves(order: Iterable[str], moves: Iterable[Move]) -> list[str]:

@@ -1,12 +1,12 @@
 """Every command in the README is run by a test or by `make demo`, and the README's simulator
 session works as written.
 
-- `make` targets: each is a target of the Makefile (`make demo` runs `python -m tools.demo`, which
-  tests/test_demo.py runs; `make test` is this suite; `make sim` runs `python -m simulator`).
-- `.venv/bin/python -m tools...` commands that need no router are run here; the ones that read a
-  router (`render --diff`, `status`) are run against a simulator by tests/tools/.
-- `pulumi` commands are run by the demo's CLI path (tests/test_demo.py checks each README command
-  is among the ones it recorded).
+- `make` targets: each is a target of the Makefile (`make demo` runs `python -m lab.demo`, which
+  tests/lab/test_demo.py runs; `make test` is this suite; `make sim` runs `python -m simulator`).
+- `.venv/bin/python -m tools...` and `-m lab...` commands that need no router are run here; the
+  ones that read a router (`render --diff`, `status`) are run against a simulator by tests/tools/.
+- `pulumi` commands are run by the demo's CLI path (tests/lab/test_demo.py checks each README
+  command is among the ones it recorded).
 - `ROUTEROS_TEST_*=... make test` is the real-router mode, run by tests/test_real_router_mode.py.
 """
 
@@ -60,7 +60,7 @@ def test_every_command_is_accounted_for() -> None:
         if words[0] == "make":
             assert words[1] in makefile_targets(), command
         elif words[0] == "export" or words[0] == "pulumi":
-            continue  # a shell builtin; pulumi: see tests/test_demo.py
+            continue  # a shell builtin; pulumi: see tests/lab/test_demo.py
         elif words[0].startswith("ROUTEROS_TEST_"):
             from tests.real_router import HOST_ENV, PASSWORD_ENV, VERSION_ENV
 
@@ -75,7 +75,8 @@ def test_every_command_is_accounted_for() -> None:
 
 
 def tool_commands() -> list[list[str]]:
-    return [shlex.split(c) for c in commands() if c.startswith(".venv/bin/python -m tools.")]
+    return [shlex.split(c) for c in commands() if c.startswith((".venv/bin/python -m tools.",
+                                                     ".venv/bin/python -m lab."))]
 
 
 @pytest.mark.parametrize("words", tool_commands(), ids=lambda words: " ".join(words[2:]))
@@ -111,8 +112,8 @@ def test_the_simulator_session_runs_as_written(simulator_factory, api_connect) -
     assert typed[0].startswith("down ")
     sim = simulator_factory(version="7.20", seed_defconf=True)
     api = api_connect(sim)
-    list(api("/tool/e-mail/set", server="127.0.0.1", **{"from": "router@dev.example"}))
-    run_as_script(api, render(load_plan("dev").plan))  # what `pulumi up --stack dev` makes
+    loaded = load_plan("dev")
+    run_as_script(api, render(loaded.plan, email=loaded.site.email))  # what `up --stack dev` makes
     console = Console(sim, virtual_clock=True)
     console.execute("advance 10s")  # netwatch's first look, as after a while on `make sim`
     answers = {line: console.execute(line) for line in typed}
@@ -123,7 +124,7 @@ def test_the_simulator_session_runs_as_written(simulator_factory, api_connect) -
 
 def test_the_make_targets_run_what_the_readme_says() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    assert "$(PY) -m tools.demo" in makefile
+    assert "$(PY) -m lab.demo" in makefile
     assert "$(PY) -m simulator --port $(PORT)" in makefile
     assert "--clock $(CLOCK)" in makefile
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from dataclasses import asdict
 
 from tools.cli_common import (
@@ -34,9 +35,12 @@ from tools.cli_common import (
     router_version,
     run,
 )
+from tools.folding import compact
 from tools.router_diff import SiteDiff, compare, read_router
 from tools.rsc import menu_words, render, stored_properties
 from tools.site_plan import LoadedStack, load_plan
+
+WIDTH = 80
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -82,8 +86,15 @@ def diff_text(diff: SiteDiff, heading: str) -> str:
               for status in ("same", "differs", "missing")}
     lines.append(f"objects: {counts['same']} same, {counts['differs']} differ, "
                  f"{counts['missing']} missing; {len(diff.extra)} extra")
+    # Objects missing without detail are listed folded (`web/slot-0..63`), as the demo lists them.
+    missing = [obj for obj in diff.objects if obj.status == "missing"]
+    for menu in dict.fromkeys(obj.path for obj in missing):
+        keys = [obj.key for obj in missing if obj.path == menu]
+        lines += textwrap.wrap(" ".join(compact(keys)), WIDTH,
+                               initial_indent=f"  missing  {menu_words(menu)}: ",
+                               subsequent_indent=" " * 11, break_on_hyphens=False)
     for obj in diff.objects:
-        if obj.status == "same":
+        if obj.status != "differs":
             continue
         lines.append(f"  {obj.status:8} {menu_words(obj.path)}: {obj.label}")
         for change in obj.changes:
@@ -134,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     header = [f"python -m tools.render --stack {args.stack} --version {loaded.plan.version}",
               "For a router that holds none of these objects;",
               "`python -m tools.render --diff` compares with one that does."]
-    text = render(loaded.plan, header)
+    text = render(loaded.plan, header, loaded.site.email)
     if args.json:
         print(json.dumps({**plan_json(loaded), "script": text}, indent=2))
     elif args.output:

@@ -9,6 +9,7 @@ change: a primary rule's `disabled`, a failover rule's target) are never drift.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,12 +17,14 @@ from typing import Any
 from balancer.model import MENU_PATHS, PlannedObject, SitePlan
 from providers.schemas import menu as menu_schema
 from routeros_vocabulary.tags import split_comment
-from tools.rsc import BUILT_IN_CHAINS, stored_properties
+from tools.rsc import BUILT_IN_CHAINS, stored_properties, version_tuple
 
 Rows = Mapping[str, list[dict[str, Any]]]
 
 NAT = MENU_PATHS["nat"]
 MANGLE = MENU_PATHS["mangle"]
+ADDRESS_LIST = "/ip/firewall/address-list"
+UNSET = "(unset)"
 COMPETING_NAT_ACTIONS = frozenset({"dst-nat", "redirect", "netmap", "same", "accept"})
 COMPETING_MANGLE_ACTIONS = frozenset({"mark-connection", "mark-packet"})
 
@@ -89,16 +92,12 @@ class SiteDiff:
         return not self.extra and not self.order and all(o.status == "same" for o in self.objects)
 
 
-def version_tuple(version: str) -> tuple[int, int, int]:
-    parts = [int(part) for part in version.split(".")[:3] if part.isdigit()]
-    return (parts + [0, 0, 0])[0], (parts + [0, 0, 0])[1], (parts + [0, 0, 0])[2]
-
-
 def read_router(client: Any, site_plan: SitePlan) -> dict[str, list[dict[str, Any]]]:
-    """One `print` per menu the plan uses (and NAT/mangle, for competing rules)."""
+    """One `print` per menu the plan uses (and NAT, mangle and the address lists, for competing
+    rules)."""
     paths = {obj.path for service in site_plan.services for obj in service.objects}
     return {path: [dict(row) for row in client.print(path)]
-            for path in sorted(paths | {NAT, MANGLE})}
+            for path in sorted(paths | {NAT, MANGLE, ADDRESS_LIST})}
 
 
 def _text(value: Any) -> str:
@@ -125,6 +124,27 @@ def _default(obj: PlannedObject, api_name: str, version: tuple[int, int, int]) -
     schema = menu_schema(obj.menu).for_version(version)
     prop = next((p for p in schema.props if p.api_name == api_name), None)
     return None if prop is None else prop.default
+
+
+def _set_by_hand(obj: PlannedObject, props: Mapping[str, str], row: Mapping[str, Any],
+                 version: tuple[int, int, int]) -> list[Change]:
+    """Properties the plan leaves unset that the router holds at something other than their
+    default (`to-ports=8080` added by hand to a managed rule), as refresh reports them. Values
+    the router keeps by itself or a secret the program may not know are not drift."""
+    changes = []
+    for prop in menu_schema(obj.menu).for_version(version).props:
+        name = prop.api_name
+        if name in props or name in obj.runtime_owned or prop.kept_unless_declared:
+            continue
+        raw = row.get(name)
+        if raw is None or (prop.default is None and _text(raw) == ""):
+            continue
+        actual = _canonical(obj, name, raw, version, from_router=True)
+        default = (None if prop.default is None
+                   else _canonical(obj, name, prop.default, version, from_router=False))
+        if actual != default:
+            changes.append(Change(name, actual, UNSET if default is None else default))
+    return changes
 
 
 def _find(obj: PlannedObject, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -162,6 +182,7 @@ def compare(site_plan: SitePlan, rows: Rows) -> SiteDiff:
                                                              from_router=True)
                 if actual != planned:
                     changes.append(Change(name, actual, planned))
+            changes += _set_by_hand(obj, props, row, version)
             status = "differs" if changes else "same"
             diff.objects.append(ObjectState(obj.key, obj.path, label, status, tuple(changes),
                                             _text(row.get(".id", ""))))
@@ -183,9 +204,14 @@ def _order_problems(service: Any, found: dict[str, dict[str, Any]], rows: Rows) 
         if any(key not in found for key in order.members):
             continue  # a missing member is reported as missing
         path = by_key[order.members[0]].path
-        chain = [row for row in rows.get(path, []) if row.get("chain") == order.chain]
+        chain = [row for row in rows.get(path, []) if _text(row.get("chain")) == order.chain]
         ids = [_text(row.get(".id")) for row in chain]
         ours = [_text(found[key].get(".id")) for key in order.members]
+        elsewhere = [id_ for id_ in ours if id_ not in ids]
+        if elsewhere:
+            problems.append(f"{order.chain}: {len(elsewhere)} of {service.service}'s rules are "
+                            "in another chain")
+            continue
         positions = [ids.index(id_) for id_ in ours]
         if positions != sorted(positions) or positions[-1] - positions[0] != len(ours) - 1:
             problems.append(f"{order.chain}: {service.service}'s rules are out of order")
@@ -203,21 +229,78 @@ def _is_true(value: Any) -> bool:
     return _text(value).lower() in ("true", "yes")
 
 
-def _ports(text: str) -> set[int] | None:
-    """The ports of `80,443`, `8000-8010`; None for none given or a negation (matches anything)."""
+def _ports(text: str) -> list[tuple[int, int]] | None:
+    """The port ranges of `80,443`, `8000-8010`; None for none given, a negation or anything
+    unreadable (taken to match any port)."""
     if not text or text.startswith("!"):
         return None
-    out: set[int] = set()
+    out = []
     for part in text.split(","):
         first, _, last = part.strip().partition("-")
-        if first.isdigit():
-            out.update(range(int(first), int(last or first) + 1))
+        if not first.isdigit() or not (last or first).isdigit():
+            return None
+        out.append((int(first), int(last or first)))
     return out
 
 
-def _overlaps(row: Mapping[str, Any], frontend: Mapping[str, str]) -> bool:
-    address = _text(row.get("dst-address", ""))
-    if address and frontend.get("dst-address") and address.split("/")[0] != frontend["dst-address"]:
+def _share_a_port(theirs: list[tuple[int, int]], ours: list[tuple[int, int]]) -> bool:
+    return any(their_low <= our_high and our_low <= their_high
+               for their_low, their_high in theirs for our_low, our_high in ours)
+
+
+def _address_lists(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each enabled address list's entries (addresses, networks, ranges)."""
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        if not _is_true(row.get("disabled")):
+            out.setdefault(_text(row.get("list", "")), []).append(_text(row.get("address", "")))
+    return out
+
+
+def _covers(pattern: str, address: str) -> bool | None:
+    """Whether `pattern` (an address, a network `a.b.c.d/n` or a range `a-b`) holds `address`;
+    None when it cannot be read (a DNS name, an IPv6 pattern against an IPv4 address)."""
+    try:
+        target = ipaddress.ip_address(address)
+        if "-" in pattern:
+            first, _, last = pattern.partition("-")
+            low, high = ipaddress.ip_address(first.strip()), ipaddress.ip_address(last.strip())
+            if low.version != target.version or high.version != target.version:
+                return None
+            return int(low) <= int(target) <= int(high)
+        network = ipaddress.ip_network(pattern.strip(), strict=False)
+        if network.version != target.version:
+            return None
+        return target in network
+    except ValueError:
+        return None
+
+
+def _matches_address(row: Mapping[str, Any], address: str, lists: Mapping[str, list[str]]) -> bool:
+    """Whether the rule's destination matchers (`dst-address`, `dst-address-list`, either
+    negated with `!`) can take packets for `address`. A matcher that cannot be read is taken to
+    match: better a rule named that competes not than one missed that does."""
+    pattern = _text(row.get("dst-address", ""))
+    if pattern:
+        negated = pattern.startswith("!")
+        covered = _covers(pattern.lstrip("!"), address)
+        if covered is not None and covered == negated:
+            return False
+    name = _text(row.get("dst-address-list", ""))
+    if name:
+        negated = name.startswith("!")
+        entries = [_covers(entry, address) for entry in lists.get(name.lstrip("!"), [])]
+        inside = any(entries) or (None in entries and not negated)
+        if inside == negated:
+            return False
+    return True
+
+
+def _overlaps(row: Mapping[str, Any], frontend: Mapping[str, str],
+              lists: Mapping[str, list[str]]) -> bool:
+    has_address = bool(_text(row.get("dst-address", "")) or _text(row.get("dst-address-list", "")))
+    if has_address and frontend.get("dst-address") and not _matches_address(
+            row, frontend["dst-address"], lists):
         return False
     interface = _text(row.get("in-interface", ""))
     if interface and frontend.get("in-interface") and interface != frontend["in-interface"]:
@@ -226,30 +309,32 @@ def _overlaps(row: Mapping[str, Any], frontend: Mapping[str, str]) -> bool:
     if protocol and protocol != frontend.get("protocol"):
         return False
     theirs = _ports(_text(row.get("dst-port", "")))
-    ours = _ports(frontend.get("dst-port", "")) or set()
-    if theirs is not None and not theirs & ours:
+    ours = _ports(frontend.get("dst-port", "")) or []
+    if theirs is not None and not _share_a_port(theirs, ours):
         return False
     # A rule with no address, interface or port at all is a general rule, not a competitor.
-    return bool(address or interface or theirs)
+    return bool(has_address or interface or theirs)
 
 
 def _competing(service: Any, found: dict[str, dict[str, Any]], rows: Rows) -> list[Competing]:
     frontend = {key: _text(value)
                 for key, value in dict(service.summary.get("frontend", {})).items()}
+    lists = _address_lists(rows.get(ADDRESS_LIST, []))
     out = []
     for path, chain, actions, entry_key in ((NAT, "dstnat", COMPETING_NAT_ACTIONS, "nat-jump"),
                                             (MANGLE, "prerouting", COMPETING_MANGLE_ACTIONS,
                                              "mangle-jump")):
-        chain_rows = [row for row in rows.get(path, []) if row.get("chain") == chain]
+        chain_rows = [row for row in rows.get(path, []) if _text(row.get("chain")) == chain]
         entry = found.get(f"{service.service}/{entry_key}")
         entry_index = chain_rows.index(entry) if entry in chain_rows else None
         for index, row in enumerate(chain_rows):
             if split_comment(_text(row.get("comment", "")))[1] or _is_true(row.get("disabled")):
                 continue
-            if _text(row.get("action")) not in actions or not _overlaps(row, frontend):
+            if _text(row.get("action")) not in actions or not _overlaps(row, frontend, lists):
                 continue
             shown = " ".join(f"{k}={_text(row[k])}" for k in
-                             ("action", "dst-address", "dst-port", "protocol", "to-addresses",
+                             ("action", "dst-address", "dst-address-list", "dst-port", "protocol",
+                              "to-addresses",
                               "new-connection-mark", "comment") if row.get(k) not in (None, ""))
             where = ("no-entry" if entry_index is None
                      else "before" if index < entry_index else "after")

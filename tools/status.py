@@ -6,12 +6,20 @@ connections (conntrack entries whose reply comes from it), where each slot's cli
 each failover group's current target; then whether the router's objects match the plan (drift,
 as `render --diff` reports it in full). Read-only: one print per menu, nothing written.
 
+`--check` makes it a monitoring check (the Nagios/Icinga plugin convention): the first line is the
+verdict (`LB OK - ...`, with performance data after `|`), and the exit status says it: 0 OK,
+1 WARNING (drift, competing rules, a server in maintenance: its netwatch entry disabled), 2
+CRITICAL (a server down, or a service with no server up), 3 UNKNOWN (the router or the stack
+cannot be read).
+
 JSON names: `stack`, `site`, `router`, `routerVersion`, `planVersion`, `inSync`, `drift` (`same`,
 `differs`, `missing`, `extra`, `order`, `competing`: counts), `services`: each with `service`,
-`frontend`, `servers` (name → `address`, `health`, `since`, `primary`: `enabled`/`disabled`/
+`frontend`, `servers` (name → `address`, `health`: `up`/`down`/`unknown`/`maintenance`/`missing`,
+`since`, `primary`: `enabled`/`disabled`/
 `missing`, `connections`), `slots` (each `slot`, `server`, `now`: the server, or `failover` while
 its server's primary is disabled), `groups` (each `group`, `preferences`, `target`: the server
-name the failover rule points at now, or its address when no server has it).
+name the failover rule points at now, or its address when no server has it); with `--check`,
+`check` (`state`, `exitStatus`, `summary`).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from typing import Any
 from balancer.model import ServicePlan
 from routeros_vocabulary.tags import split_comment
 from tools.cli_common import (
+    ToolError,
     add_router_options,
     add_stack_options,
     router_client,
@@ -34,10 +43,14 @@ from tools.cli_common import (
     run,
 )
 from tools.router_diff import SiteDiff, compare, read_router
-from tools.site_plan import LoadedStack, load_plan
+from tools.site_plan import LoadedStack, StackError, load_plan
 
 CONNECTIONS = "/ip/firewall/connection"
 WIDTH = 80
+MAINTENANCE = "maintenance"
+# The monitoring plugin convention (Nagios, Icinga, Checkmk, Zabbix's agent): exit status and word.
+OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
+STATE_WORDS = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,6 +61,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add_stack_options(parser, version_help="RouterOS version of the plan to compare with "
                                            "(default: the router's)")
+    parser.add_argument("--check", action="store_true",
+                        help="a monitoring check (Nagios/Icinga plugin convention): one summary "
+                             "line first; exit 0 OK, 1 WARNING (drift, a server in maintenance), "
+                             "2 CRITICAL (a server down, a service with no server up), "
+                             "3 UNKNOWN (the router or the stack cannot be read)")
     add_router_options(parser)
     return parser.parse_args(argv)
 
@@ -67,6 +85,16 @@ def _by_tag(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _health(probe: dict[str, Any] | None) -> str:
+    """`up`, `down`, `unknown`; `maintenance` while its netwatch entry is disabled (the
+    documented gesture for taking a server out by hand); `missing` without one."""
+    if probe is None:
+        return "missing"
+    if _text(probe.get("disabled")) in ("true", "yes"):
+        return MAINTENANCE
+    return _text(probe.get("status")) or "unknown"
+
+
 def service_status(service: ServicePlan, spec: Any, rows: dict[str, list[dict[str, Any]]],
                    connections: Counter[str]) -> dict[str, Any]:
     nat = _by_tag(rows.get("/ip/firewall/nat", []))
@@ -78,7 +106,7 @@ def service_status(service: ServicePlan, spec: Any, rows: dict[str, list[dict[st
         probe = watch.get(objects[f"{service.service}/watch-{name}"].tag or "")
         servers[name] = {
             "address": server.address,
-            "health": (_text(probe.get("status")) or "unknown") if probe else "missing",
+            "health": _health(probe),
             "since": _text(probe.get("since")) if probe else "",
             "primary": ("missing" if primary is None
                         else "disabled" if _text(primary.get("disabled")) in ("true", "yes")
@@ -160,16 +188,66 @@ def text_report(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def check(status: dict[str, Any]) -> tuple[int, str]:
+    """The monitoring verdict: its exit status and its one summary line (worst news first)."""
+    critical, warning = [], []
+    for service in status["services"]:
+        name, servers = service["service"], service["servers"]
+        down = [server for server, state in servers.items() if state["health"] == "down"]
+        # Before netwatch's first probe a server is `unknown` and its rule, enabled, serves.
+        serving = [server for server, state in servers.items()
+                   if state["health"] in ("up", "unknown") and state["primary"] == "enabled"]
+        if not serving:
+            critical.append(f"{name}: no server up")
+        if down:
+            critical.append(f"{name}: {', '.join(down)} down")
+        held = [server for server, state in servers.items() if state["health"] == MAINTENANCE]
+        if held:
+            warning.append(f"{name}: {', '.join(held)} in maintenance")
+    drift = status["drift"]
+    if not status["inSync"]:
+        warning.append(f"drift: {drift['differs']} differ, {drift['missing']} missing, "
+                       f"{drift['extra']} extra, {drift['order']} out of order")
+    if drift["competing"]:
+        warning.append(f"{drift['competing']} hand-made rule(s) compete")
+    code = CRITICAL if critical else WARNING if warning else OK
+    up = sum(1 for service in status["services"] for state in service["servers"].values()
+             if state["health"] == "up")
+    total = sum(len(service["servers"]) for service in status["services"])
+    news = "; ".join(critical + warning) or f"{up}/{total} servers up, the router matches the plan"
+    perfdata = f"servers_up={up};;;0;{total} drift={drift['differs'] + drift['missing']}"
+    return code, f"LB {STATE_WORDS[code]} - {status['site']}: {news} | {perfdata}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.check:
+        return _monitor(args)
+    status = read(args)
+    print(json.dumps(status, indent=2) if args.json else text_report(status))
+    return 0
+
+
+def read(args: argparse.Namespace) -> dict[str, Any]:
     loaded = load_plan(args.stack, args.version, args.stacks)
     with router_client(loaded.site, args) as client:
         version = args.version or router_version(client)
         if version != loaded.plan.version:
             loaded = load_plan(args.stack, version, args.stacks)
-        status = read_status(client, loaded)
-    print(json.dumps(status, indent=2) if args.json else text_report(status))
-    return 0
+        return read_status(client, loaded)
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    """`--check`: every outcome is a verdict on stdout, an unreadable router or stack UNKNOWN."""
+    try:
+        status = read(args)
+    except (ToolError, StackError) as error:
+        print(f"LB UNKNOWN - {error}")
+        return UNKNOWN
+    code, summary = check(status)
+    status["check"] = {"state": STATE_WORDS[code], "exitStatus": code, "summary": summary}
+    print(json.dumps(status, indent=2) if args.json else f"{summary}\n{text_report(status)}")
+    return code
 
 
 if __name__ == "__main__":

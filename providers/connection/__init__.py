@@ -5,7 +5,9 @@
 - `dial`: `librouteros.connect` with our reply reader and encoding, TLS as the settings ask;
 - `reply`: replies read as the router's strings, librouteros' errors translated to `RouterError`;
 - `identities`: the bulk prints and item identities a client keeps between calls;
-- `client`: `RouterClient` (one connection per router, serialised, retried once) and `client_for`.
+- `pool`: up to four connections per router, each lent to one call at a time;
+- `read_cache`: the bulk prints and identities, shared by parallel calls, dropped by writes;
+- `client`: `RouterClient` (a pool per router, idempotent calls retried once) and `client_for`.
 
 Nothing here imports load-balancing code, and importing it opens nothing.
 """

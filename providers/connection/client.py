@@ -1,15 +1,16 @@
-"""`RouterClient`: one router, one lazily opened connection, one call at a time, retried once.
+"""`RouterClient`: one router, a small pool of lazily opened connections, idempotent calls
+retried once.
 
-Providers talk to routers only through `client_for(settings)`. A client serialises the calls made
-on it (the provider host runs four worker threads), reconnects and retries once when an
-idempotent call finds the connection dropped (never when a restart may have renumbered the
-items the words name), and keeps each path's bulk `print` and identities (`identities.py`) until
-something writes to that path, so a refresh of N resources reads each path once.
+Providers talk to routers only through `client_for(settings)`. The provider host runs four worker
+threads; a client lends each call its own connection (`pool.py`, up to four), so the engine's
+parallel steps reach the router in parallel. It reconnects and retries once when an idempotent
+call finds its connection dropped (never when a restart may have renumbered the items the words
+name), and keeps each path's bulk `print` and identities (`read_cache.py`) until something writes
+to that path, so a refresh of N resources reads each path once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import threading
@@ -18,8 +19,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from providers.connection.dial import Connection, dial
-from providers.connection.identities import ACCOUNTED, SNAPSHOT_MAX_AGE, Identities, Snapshot
 from providers.connection.password import install_log_redaction, password_source
+from providers.connection.pool import Pool
+from providers.connection.read_cache import ReadCache
 from providers.connection.reply import Reply, map_exceptions
 from providers.connection.settings import RouterSettings
 from providers.errors import RouterError
@@ -70,7 +72,8 @@ def _seconds_or_none(value: Any) -> float | None:
 
 
 class RouterClient:
-    """One router, one connection, one call at a time. Obtain it with `client_for(settings)`.
+    """One router, up to `POOL_SIZE` connections, one call per connection at a time. Obtain it
+    with `client_for(settings)`.
 
     Property names may be given in Python spelling (`dst_port=...`) or RouterOS spelling
     (`**{"dst-port": ...}`); values go out as strings (booleans as `yes`/`no`).
@@ -78,17 +81,15 @@ class RouterClient:
 
     def __init__(self, settings: RouterSettings) -> None:
         self.settings = settings
-        self._lock = threading.RLock()
-        self._connection: Connection | None = None
+        self._pool = Pool(self._dial)
+        self._cache = ReadCache()
+        # Version, uptime and reachability: read by one call while the others wait for it.
+        self._version_lock = threading.RLock()
         self._version: tuple[int, int, int] | None = None
         # The router's uptime when the version was read: a smaller one later means it restarted.
         self._uptime: float | None = None
         self._version_text: str | None = None
         self._unreachable_at: float | None = None
-        self._snapshots: dict[str, Snapshot] = {}
-        self._identities: dict[str, Identities] = {}
-        self._names_itself: set[str] = set()
-        self._drops = 0  # connections dropped so far: an index never survives one
 
     # -- the public calls --------------------------------------------------------------------
 
@@ -104,17 +105,8 @@ class RouterClient:
     def snapshot(self, path: str) -> list[dict[str, str]]:
         """Every item of `path`, from one bulk `print` shared until a write to it or an expiry."""
         path = _norm_path(path)
-        with self._lock:
-            cached = self._snapshots.get(path)
-            if cached and self._closed_while_idle():
-                cached = None
-            if cached and time.monotonic() - cached.taken_at < SNAPSHOT_MAX_AGE:
-                return [dict(row) for row in cached.rows]
-            taken_at = time.monotonic()  # before the print: what it shows is at least this new
-            rows = self.print(path)
-            self._snapshots[path] = Snapshot(taken_at, rows)
-            self._identities[path] = Identities.of(taken_at, rows)
-            return [dict(row) for row in rows]
+        self._notice_closed()
+        return self._cache.snapshot(path, lambda: self.print(path))
 
     def identities(self, path: str, *, names_itself: bool = False) -> list[dict[str, str]]:
         """`.id`, `comment` and `name` of every item of `path`, for create's adoption lookup.
@@ -127,22 +119,11 @@ class RouterClient:
         uses it: full rows come from `snapshot`, dropped on every write as before.
         """
         path = _norm_path(path)
-        with self._lock:
-            index = self._identities.get(path)
-            if index is not None and self._closed_while_idle():
-                index = None
-            if names_itself:
-                self._names_itself.add(path)
-            if index is None or time.monotonic() - index.taken_at >= SNAPSHOT_MAX_AGE:
-                self._snapshots.pop(path, None)  # a fresh print builds both
-                self.snapshot(path)
-                index = self._identities[path]
-            return index.rows()
+        self._notice_closed()
+        return self._cache.identities(path, lambda: self.print(path), names_itself=names_itself)
 
     def forget_snapshots(self) -> None:
-        with self._lock:
-            self._snapshots.clear()
-            self._identities.clear()
+        self._cache.forget()
 
     def add(self, path: str, **props: Any) -> str:
         """`add`; returns the new `.id`. Never retried: a lost reply may hide a completed add."""
@@ -172,8 +153,9 @@ class RouterClient:
 
     @property
     def version(self) -> tuple[int, int, int]:
-        """The router's RouterOS version, read once per connection from `/system/resource`."""
-        with self._lock:
+        """The router's RouterOS version, read from `/system/resource` once, and again after a
+        connection was dropped (a reboot may have been an upgrade)."""
+        with self._version_lock:
             if self._version is None:
                 rows = self.print("/system/resource", proplist=["version", "uptime"])
                 text = str(rows[0].get("version", "")) if rows else ""
@@ -193,7 +175,7 @@ class RouterClient:
         leaves version errors to `create`. A failure is remembered for
         `UNREACHABLE_RETRY_AFTER` seconds so that N checks do not wait N timeouts.
         """
-        with self._lock:
+        with self._version_lock:
             if self._version is not None:
                 return self._version
             if (self._unreachable_at is not None
@@ -212,9 +194,14 @@ class RouterClient:
         self.version  # noqa: B018 - reads it on first use
         return self._version_text or ""
 
+    @property
+    def connections(self) -> int:
+        """Connections open now (idle or in use)."""
+        return self._pool.opened
+
     def close(self) -> None:
-        with self._lock:
-            self._drop()
+        self._pool.close()
+        self._lost_session()
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -222,57 +209,82 @@ class RouterClient:
     def _props(props: Mapping[str, Any]) -> list[str]:
         return [_word(_api_name(k), v) for k, v in props.items() if v is not None]
 
-    def _closed_while_idle(self) -> bool:
-        """Closed while idle, maybe by a reboot (new `.id`s): nothing read on it stands."""
-        if self._connection is not None and self._connection.peer_closed():
-            self._drop()
-            return True
-        return False
+    def _dial(self) -> Connection:
+        install_log_redaction()
+        password = password_source.get()
+        with map_exceptions(path=self.settings.label, command="login",
+                            secrets=(password, *password_source.known_secrets()),
+                            trap_kind="login"):
+            return dial(self.settings, password)
+
+    def _notice_closed(self) -> None:
+        """A connection closed while idle, maybe by a reboot (new `.id`s): nothing read stands."""
+        if self._pool.closed_while_idle():
+            self._lost_session()
+
+    def _lost_session(self) -> None:
+        self._cache.forget()
+        with self._version_lock:
+            self._version = None
 
     def _call(self, path: str, verb: str, words: list[str], *, idempotent: bool) -> Reply:
         path = _norm_path(path)
-        with self._lock:
-            if verb == "print":
-                return self._exchange(path, verb, words, idempotent=idempotent)
-            self._snapshots.pop(path, None)
-            index = self._identities.pop(path, None)
-            if verb not in ACCOUNTED:
-                # `run` and the like: a script may write to any path.
-                self._identities.clear()
-            drops = self._drops
+        if verb == "print":
+            return self._exchange(path, verb, words, idempotent=idempotent)
+        token = self._cache.begin_write(path, verb)
+        done: list[str] | None = None
+        reply = Reply()
+        try:
             reply = self._exchange(path, verb, words, idempotent=idempotent)
-            # Only a write that succeeded on the same connection, and that we can account for,
-            # keeps the index: a failed `add` may still have been applied, and a dropped
-            # connection may have been a reboot (new `.id`s).
-            if (index is not None and drops == self._drops
-                    and index.apply(verb, words, reply.ret,
-                                    names_itself=path in self._names_itself)):
-                self._identities[path] = index
-            return reply
+            done = words
+        finally:
+            self._cache.end_write(path, verb, token, done, reply.ret)
+        return reply
 
     def _exchange(self, path: str, verb: str, words: list[str], *, idempotent: bool) -> Reply:
         command = f"{path}/{verb}"
         attempts = 2 if idempotent else 1
         for attempt in range(attempts):
             uptime = self._uptime
-            connection = self._connect()
+            connection = self._take_checked(command, words, since_uptime=uptime)
             try:
                 with map_exceptions(path=path, command=verb,
                                     secrets=password_source.known_secrets()):
-                    return connection.api.ask(command, words)
+                    reply = connection.api.ask(command, words)
             except RouterError as exc:
                 if exc.kind != "connection":
+                    self._pool.give_back(connection)  # a trap: the session goes on
                     raise
-                self._drop()
+                self._pool.discard(connection)
+                self._lost_session()
                 if attempt + 1 >= attempts:
                     raise
                 if _names_items(words) and self._restarted(since_uptime=uptime):
-                    # A restart renumbers `.id`s: the same words could now reach another item.
-                    raise RouterError(
-                        f"the router restarted while {command} was on its way; it was not "
-                        "repeated because item ids change on a restart: run again",
-                        path=path, command=verb, kind="connection") from exc
+                    raise _restarted_error(path, verb) from exc
+                continue
+            except BaseException:
+                self._pool.discard(connection)  # interrupted mid-reply: its words are unread
+                raise
+            self._pool.give_back(connection)
+            return reply
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _take_checked(self, command: str, words: list[str], *,
+                      since_uptime: float | None) -> Connection:
+        """A connection for `words`; when the router had closed idle ones (maybe a reboot), and
+        the words name items, only once the router's uptime shows it did not restart."""
+        closed: list[bool] = []
+        connection = self._pool.take(on_closed=lambda: closed.append(True))
+        if not closed:
+            return connection
+        self._lost_session()
+        if not _names_items(words) or since_uptime is None:
+            return connection
+        self._pool.give_back(connection)  # the uptime is read on whichever is free
+        if self._restarted(since_uptime=since_uptime):
+            path, verb = command.rsplit("/", 1)
+            raise _restarted_error(path, verb)
+        return self._pool.take(on_closed=self._lost_session)
 
     def _restarted(self, *, since_uptime: float | None) -> bool:
         """Whether the router's uptime went back since it was `since_uptime` (one read)."""
@@ -281,25 +293,13 @@ class RouterClient:
         self.version  # noqa: B018 - reconnects and reads version and uptime afresh
         return self._uptime is not None and self._uptime < since_uptime
 
-    def _connect(self) -> Connection:
-        if self._connection is None:
-            install_log_redaction()
-            password = password_source.get()
-            with map_exceptions(path=self.settings.label, command="login",
-                                secrets=(password, *password_source.known_secrets()),
-                                trap_kind="login"):
-                self._connection = dial(self.settings, password)
-        return self._connection
 
-    def _drop(self) -> None:
-        connection, self._connection = self._connection, None
-        self._version = None
-        self._snapshots.clear()
-        self._identities.clear()
-        self._drops += 1
-        if connection is not None:
-            with contextlib.suppress(OSError):
-                connection.close()
+def _restarted_error(path: str, verb: str) -> RouterError:
+    # A restart renumbers `.id`s: the same words could now reach another item.
+    return RouterError(
+        f"the router restarted while {path}/{verb} was on its way; it was not repeated "
+        "because item ids change on a restart: run again",
+        path=path, command=verb, kind="connection")
 
 
 _clients: dict[RouterSettings, RouterClient] = {}

@@ -92,5 +92,5 @@ def test_four_concurrent_calls_on_one_provider(host: ProviderHost, router: Simul
         assert on_router[id_]["new-connection-mark"] == f"mark-{n}"
         assert on_router[id_]["comment"] == f"[lb:concurrent:{n}]"
     assert router.stats[f"{MANGLE}/add"] == 16
-    # One connection for the whole provider: a single login.
-    assert router.stats["/login"] == 1
+    # One pool for the whole provider: a connection per host worker at most.
+    assert 1 <= router.stats["/login"] <= 4

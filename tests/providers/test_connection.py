@@ -193,7 +193,18 @@ def test_refused_login_never_shows_the_password(
     assert "=password=<redacted>" in caplog.text
 
 
-def test_four_threads_share_one_connection(sim: Simulator) -> None:
+def test_calls_one_after_another_share_one_connection(sim: Simulator) -> None:
+    client = client_for(settings_for(sim))
+    for i in range(5):
+        client.add(NAT, chain="dstnat", comment=f"c{i}")
+        client.snapshot(NAT)
+    assert sim.stats["/login"] == 1
+    assert client.connections == 1
+
+
+def test_eight_threads_share_at_most_four_connections(sim: Simulator) -> None:
+    """The provider host's workers each get a connection of their own, never more than four."""
+    sim.faults.latency = 0.005  # calls overlap, as at a remote site
     client = client_for(settings_for(sim))
     errors: list[BaseException] = []
 
@@ -205,14 +216,15 @@ def test_four_threads_share_one_connection(sim: Simulator) -> None:
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert len(client.print(NAT)) == 40
-    assert sim.stats["/login"] == 1
+    assert len(client.print(NAT)) == 80
+    assert 1 <= sim.stats["/login"] <= 4
+    assert client.connections == sim.stats["/login"]
 
 
 def test_snapshots_are_shared_until_a_write(sim: Simulator) -> None:

@@ -26,7 +26,7 @@ RUNTIME = {".id", "packets", "bytes", "status", "since", "done-tests", "failed-t
 
 def objects(api) -> dict[str, list[dict]]:
     return {path: [{k: v for k, v in row.items() if k not in RUNTIME} for row in api.path(path)]
-            for path in MENUS}
+            for path in (*MENUS, "/tool/e-mail")}
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -35,7 +35,8 @@ def test_render_and_up_leave_the_same_objects(stacks, simulator_factory, api_con
     rendered = simulator_factory(version=version, seed_defconf=True)
     deployed = simulator_factory(version=version, seed_defconf=True, password=PASSWORD)
 
-    run_as_script(api_connect(rendered), render(load_plan("lab", version, stacks).plan))
+    loaded = load_plan("lab", version, stacks)
+    run_as_script(api_connect(rendered), render(loaded.plan, email=loaded.site.email))
 
     config = {**pointed_at(stack_config("lab", stacks), deployed.host, deployed.port, "admin"),
               "routeros:version": version}

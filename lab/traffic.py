@@ -3,7 +3,7 @@
 `clients(n, seed)` are distinct public-looking IPv4 addresses (the same ones for the same seed);
 `send(sim, clients, frontend)` opens one new connection per client (a fresh source port each time,
 as a client's next connection would) and reports where each went and how many rules its first
-packet met. Shared by `tools.simulate` and the demo.
+packet met. Shared by `lab.simulate` and the demo.
 """
 
 from __future__ import annotations

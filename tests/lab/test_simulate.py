@@ -1,4 +1,4 @@
-"""`python -m tools.simulate`: the plan loaded into a fresh simulator, clients sent through it,
+"""`python -m lab.simulate`: the plan loaded into a fresh simulator, clients sent through it,
 servers failed and recovered; the figures hold the load balancer's properties and the output reads
 at 80 columns."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.simulate import scenarios_for, simulate
+from lab.simulate import scenarios_for, simulate
 from tools.site_plan import load_plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def test_pairs_only_up_to_six_servers() -> None:
 
 def simulate_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "tools.simulate", *args], cwd=ROOT, env=dict(os.environ),
+        [sys.executable, "-m", "lab.simulate", *args], cwd=ROOT, env=dict(os.environ),
         capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -102,8 +102,8 @@ def test_help_and_bad_arguments(stacks) -> None:
 
 
 def test_the_simulated_version_follows_the_plans() -> None:
+    from lab.sim_loader import simulator_version
     from tools.cli_common import ToolError
-    from tools.sim_loader import simulator_version
 
     assert simulator_version("6.49") == "6.49"
     assert simulator_version("7") == "7.20"  # the program's default: any v7

@@ -16,7 +16,6 @@ the directory goes when the demo ends.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 import subprocess
@@ -30,11 +29,13 @@ from typing import Any, Protocol
 
 import yaml
 
+from tools.folding import compact
+
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 78
 # What the CLI's copy of the project leaves out: not the program's, or not source.
 _NOT_COPIED = (".git", ".venv", ".github", ".ci", "tests", "bench", "docs", "stacks", "tools",
-               "engine_standin", "simulator", "__pycache__", ".pytest_cache", ".hypothesis",
+               "lab", "engine_standin", "simulator", "__pycache__", ".pytest_cache", ".hypothesis",
                ".ruff_cache", ".sim-state*.json", "*.pyc")
 PASSWORD_ENV = "ROUTEROS_PASSWORD"  # noqa: S105 - the variable's name
 
@@ -64,41 +65,6 @@ def wrap(prefix: str, names: Sequence[str]) -> list[str]:
     return textwrap.wrap(" ".join(compact(names)), width=WIDTH, initial_indent=f"  {prefix}",
                          subsequent_indent=" " * (len(prefix) + 2),
                          break_on_hyphens=False) or [f"  {prefix}"]
-
-
-def compact(names: Sequence[str]) -> list[str]:
-    """Names with consecutive numbered siblings folded into one: `a-0 a-1 a-2` → `a-0..2`."""
-    out: list[str] = []
-    run: tuple[str, int, int] | None = None  # prefix, first, last
-    first_seen: dict[str, int] = {}
-    for index, name in enumerate(names):
-        first_seen.setdefault(re.sub(r"\d+$", "", name), index)
-
-    def order(name: str) -> tuple[int, int]:
-        match = re.fullmatch(r"(.*?)(\d+)", name)
-        prefix = match.group(1) if match else name
-        return first_seen[prefix], int(match.group(2)) if match else 0
-
-    for name in sorted(names, key=order):
-        match = re.fullmatch(r"(.*?)(\d+)", name)
-        if match and run and match.group(1) == run[0] and int(match.group(2)) == run[2] + 1:
-            run = (run[0], run[1], run[2] + 1)
-            continue
-        if run:
-            out.append(_fold(run))
-            run = None
-        if match:
-            run = (match.group(1), int(match.group(2)), int(match.group(2)))
-        else:
-            out.append(name)
-    if run:
-        out.append(_fold(run))
-    return out
-
-
-def _fold(run: tuple[str, int, int]) -> str:
-    prefix, first, last = run
-    return f"{prefix}{first}" if first == last else f"{prefix}{first}..{last}"
 
 
 # ------------------------------------------------------------------------------ the stand-in

@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.fake_pulumi import positional
 from tests.tools.conftest import stack_document, write_stack
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def path_without_pulumi() -> str:
@@ -28,7 +28,7 @@ def run_demo(*args: str, path: str | None = None, extra_env: dict | None = None,
     env = {**os.environ, "PATH": path or path_without_pulumi(), **(extra_env or {})}
     env.pop("ROUTEROS_PASSWORD", None)
     return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "tools.demo", *args], cwd=ROOT, env=env, capture_output=True,
+        [sys.executable, "-m", "lab.demo", *args], cwd=ROOT, env=env, capture_output=True,
         text=True, timeout=timeout, check=False)
 
 

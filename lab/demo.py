@@ -1,4 +1,4 @@
-"""`make demo` (`python -m tools.demo`): the load balancer deployed on a simulated router, then
+"""`make demo` (`python -m lab.demo`): the load balancer deployed on a simulated router, then
 broken and repaired, one screen per step.
 
 A RouterOS router is simulated on loopback (the default configuration a new router ships, a random
@@ -35,14 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from components.program import declare_site
+from lab import sim_loader
+from lab.engines import DeployError, Engine, EngineStandIn, PulumiCli, pulumi_on_path
+from lab.traffic import UNSERVED, Outcome, clients, send
 from simulator import Simulator
-from tools import sim_loader
 from tools.cli_common import ToolError, run
-from tools.engines import DeployError, Engine, EngineStandIn, PulumiCli, pulumi_on_path
 from tools.router_diff import compare
 from tools.site_plan import LoadedStack, load_plan
 from tools.stack_files import STACKS, pointed_at, stack_config
-from tools.traffic import UNSERVED, Outcome, clients, send
 
 WIDTH = 78
 NAT = "/ip/firewall/nat"
@@ -53,7 +53,7 @@ SCREENS = 9
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.demo",
+        prog="python -m lab.demo",
         description="Deploy a stack's load balancer on a simulated router, fail a server, watch "
                     "the failover, recover, destroy.",
         epilog="With the pulumi CLI on PATH the demo uses it (on a throwaway copy, backend and "
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return demo(args)
     except DeployError as error:
-        hint = ("\n(the demo used the pulumi CLI on your PATH; `python -m tools.demo --engine "
+        hint = ("\n(the demo used the pulumi CLI on your PATH; `python -m lab.demo --engine "
                 "standin` runs without it)") if args.engine != "standin" and pulumi_on_path() \
             else ""
         raise ToolError(f"{error}{hint}") from None

@@ -1,7 +1,8 @@
-"""Put a stack's plan on a fresh simulated router, the way a person would without Pulumi: the site's
-e-mail settings, then the rendered `.rsc` run as a script, then time for netwatch's first probes.
+"""Put a stack's plan on a fresh simulated router, the way a person would without Pulumi: the
+rendered `.rsc` (the site's e-mail settings included) run as a script, then time for netwatch's
+first probes.
 
-Used by `tools.simulate`; the demo deploys through Pulumi (or its stand-in) instead.
+Used by `lab.simulate`; the demo deploys through Pulumi (or its stand-in) instead.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from balancer.spec import duration_seconds
+from lab.traffic import Frontend
 from simulator.api import Request
 from tools.rsc import render
 from tools.site_plan import LoadedStack
-from tools.traffic import Frontend
 
 # v7 netwatch waits `start-delay` (3s) before its first probe of a new entry.
 FIRST_PROBE_MARGIN = 5.0
@@ -34,20 +35,11 @@ def simulator_version(version: str) -> str:
                     "(choose one with --version)")
 
 
-def configure_email(sim: Any, loaded: LoadedStack) -> None:
-    email = loaded.site.email
-    if email is None:
-        return
-    settings = {sim.profile.email_server_key: email.server, "port": str(email.port),
-                "from": email.from_}
-    sim.router.call(Request("/tool/e-mail/set", settings))
-
-
 def load(sim: Any, loaded: LoadedStack) -> None:
-    """E-mail settings, the plan's objects, and netwatch's first look at every server."""
-    configure_email(sim, loaded)
-    sim.router.call(Request("/system/script/add", {"name": "lb-load",
-                                                   "source": render(loaded.plan)}))
+    """The rendered script (e-mail settings and the plan's objects), then netwatch's first look
+    at every server."""
+    script = render(loaded.plan, email=loaded.site.email)
+    sim.router.call(Request("/system/script/add", {"name": "lb-load", "source": script}))
     sim.router.call(Request("/system/script/run", {".id": "lb-load"}))
     sim.router.call(Request("/system/script/remove", {".id": "lb-load"}))
     sim.advance(FIRST_PROBE_MARGIN + max(health_interval(loaded, s) for s in services(loaded)))
