@@ -1,13 +1,16 @@
-"""The balancer's one root error: a site it cannot plan. The config layer reports it under `key`."""
+"""The balancer's one root error: a site it cannot plan."""
 
 from __future__ import annotations
 
 
 class BalancerError(ValueError):
-    """A site that cannot be planned (for this router version); names the config key and what
-    is allowed."""
+    """A site that cannot be planned for this router version.
 
-    def __init__(self, key: str, reason: str) -> None:
-        self.key = key
+    `location` is where the cause is in the plan's input, as pydantic locates errors: `("version",)`
+    or a path into `LbSite` (`("services", "web", "health", "type")`). The stack config package
+    reports it under the config key of that location."""
+
+    def __init__(self, location: tuple[str, ...], reason: str) -> None:
+        self.location = location
         self.reason = reason
-        super().__init__(f"{key}: {reason}")
+        super().__init__(f"{'.'.join(location)}: {reason}")

@@ -38,7 +38,7 @@ from balancer.scripts import (
     run_sync,
     sync_script,
 )
-from balancer.spec import SERVICES_KEY, LbSite, ServiceSpec
+from balancer.spec import LbSite, ServiceSpec
 from routeros_vocabulary.tags import compose_comment
 
 V7_HEALTH = {"tcp": "tcp-conn", "http": "http-get"}
@@ -51,7 +51,7 @@ PlanError = BalancerError
 def is_v7(version: str) -> bool:
     major = version.strip().split(".", 1)[0]
     if not major.isdigit():
-        raise BalancerError("version",
+        raise BalancerError(("version",),
                             f"{version!r} is not a RouterOS version such as 6.49 or 7.20")
     return int(major) >= 7
 
@@ -117,7 +117,7 @@ def _server_ports(service: str, spec: ServiceSpec) -> dict[str, str]:
         if not port:
             if single is None:
                 raise BalancerError(
-                    f"{SERVICES_KEY}.{service}.servers.{name}.port",
+                    ("services", service, "servers", name, "port"),
                     "is required: another server of this service sets a port and the frontend "
                     "has several, so a failover rule could not say which port this server takes",
                 )
@@ -130,7 +130,7 @@ def _health(service: str, spec: ServiceSpec, port: str, v7: bool) -> dict[str, s
     props = {"interval": health.interval, "timeout": health.timeout}
     if not v7:
         if health.type != "icmp":
-            raise BalancerError(f"{SERVICES_KEY}.{service}.health.type",
+            raise BalancerError(("services", service, "health", "type"),
                             f"{health.type} needs RouterOS v7; v6 netwatch only pings (icmp)")
         return props
     if health.type == "icmp":

@@ -1,9 +1,12 @@
-"""`routeros-lb:services`: what a stack asks of its load balancers, validated.
+"""The balancer's input: what a site asks of its load balancers, as validated models.
 
-Every error names the full config key (`routeros-lb:services.web.servers.pi134.weight`) and what is
-allowed. Every string that reaches the router or a generated script is either a slug, an IPv4
-address or network, a number, a port list, a duration or an interface name of a fixed character
-set, so no user string can inject RouterOS script (the scripts quote every value besides).
+These models are defined once, here, because they are the contract of `balancer.plan`: the plan
+reads them and nothing else. The stack config package (`stackconfig/`) composes them into its one
+model of the whole stack config and maps each error's location onto the config key a person has
+to fix; this module knows no config keys. Every string that reaches the router or a generated
+script is either a slug, an IPv4 address or network, a number, a port list, a duration or an
+interface name of a fixed character set, so no user string can inject RouterOS script (the
+scripts quote every value besides).
 Pure: pydantic only.
 """
 
@@ -11,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,8 +22,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    TypeAdapter,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -29,22 +29,21 @@ from pydantic import (
 from routeros_vocabulary.durations import EXAMPLES as DURATION_EXAMPLES
 from routeros_vocabulary.durations import compact_duration, parse_duration
 
-SERVICES_KEY = "routeros-lb:services"
-SITE_KEY = "routeros-lb:site"
-
 SLUG = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 # Site names: what a Pulumi stack name may be (letters, digits, `-`, `_`, `.`), at most 24.
 SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,23}$")
 # Interface names routeros-lb writes: a safe subset of what RouterOS allows (no spaces, quotes).
 INTERFACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_MAILBOX = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}$")
+# E-mail addresses reach the router's e-mail settings and the generated scripts: a safe subset of
+# what mail accepts (no quotes, no non-ASCII), the same for every address the stack names.
+_MAILBOX = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,189})$")
 
 MAX_SERVERS = 64
 MAX_PORT_ENTRIES = 15  # RouterOS takes at most 15 ports or ranges in one dst-port
 
 
 def _slug(value: str) -> str:
-    if not isinstance(value, str) or not SLUG.match(value):
+    if not isinstance(value, str) or not SLUG.fullmatch(value):
         raise ValueError(
             "names must be slugs: a lower-case letter, then up to 23 lower-case letters, "
             "digits or '-'"
@@ -67,7 +66,7 @@ def _ipv4_network(value: Any) -> str:
 
 
 def _interface(value: Any) -> str:
-    if not isinstance(value, str) or not INTERFACE.match(value):
+    if not isinstance(value, str) or not INTERFACE.fullmatch(value):
         raise ValueError(
             "must be an interface name of letters, digits, '.', '_' or '-' (at most 64)"
         )
@@ -75,8 +74,10 @@ def _interface(value: Any) -> str:
 
 
 def _mailbox(value: Any) -> str:
-    if not isinstance(value, str) or not _MAILBOX.match(value):
-        raise ValueError("must be an e-mail address such as admin@example.com")
+    if not isinstance(value, str) or not _MAILBOX.fullmatch(value):
+        raise ValueError("must be an e-mail address such as admin@example.com: up to 64 ASCII "
+                         "letters, digits or . _ % + - before the @, then a domain of letters, "
+                         "digits, '.' or '-'")
     return value
 
 
@@ -144,11 +145,14 @@ Classifier = Literal[
 ]
 
 
-class _Spec(BaseModel):
+class Spec(BaseModel):
+    """The base of every spec model (the balancer's and the stack config's): unknown settings
+    are errors, specs are frozen, and fields take their config spelling (`allDown`)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class FrontendSpec(_Spec):
+class FrontendSpec(Spec):
     """Where clients reach the service: an address, an in-interface, or both; protocol, ports."""
 
     address: IPv4 | None = None
@@ -177,13 +181,13 @@ def _whole_number(low: int, high: int) -> BeforeValidator:
 Port = Annotated[int, _whole_number(1, 65535)]
 
 
-class ServerSpec(_Spec):
+class ServerSpec(Spec):
     address: IPv4
     port: Port | None = None
     weight: Annotated[int, _whole_number(1, 100)] = 1
 
 
-class HealthSpec(_Spec):
+class HealthSpec(Spec):
     """Netwatch's probe. `icmp` on every version; `tcp` (connect) and `http` (GET, 2xx/3xx is up)
     need RouterOS v7, checked when the plan knows the router's version."""
 
@@ -212,7 +216,7 @@ _COMMENT = re.compile(r"^[ -~]{1,255}$")
 
 
 def _comment(value: Any) -> str:
-    if not isinstance(value, str) or not _COMMENT.match(value) or "[lb:" in value:
+    if not isinstance(value, str) or not _COMMENT.fullmatch(value) or "[lb:" in value:
         raise ValueError("must be the comment of a rule on the router: 1 to 255 printable ASCII "
                          "characters, not one of routeros-lb's own ([lb:...])")
     return value
@@ -221,7 +225,7 @@ def _comment(value: Any) -> str:
 Comment = Annotated[str, BeforeValidator(_comment)]
 
 
-class JumpsBeforeSpec(_Spec):
+class JumpsBeforeSpec(Spec):
     """Where the service's jumps from the built-in chains go: right before the rule with this
     comment (`mangle`: in prerouting; `nat`: in dstnat) instead of the chain's top. The comment
     is only compared with the router's rules, never written into a script."""
@@ -230,7 +234,7 @@ class JumpsBeforeSpec(_Spec):
     nat: Comment | None = None
 
 
-class ServiceSpec(_Spec):
+class ServiceSpec(Spec):
     frontend: FrontendSpec
     servers: dict[Slug, ServerSpec]
     classifier: Classifier = "src-address"
@@ -291,7 +295,7 @@ class ServiceSpec(_Spec):
 
 
 def site_name(value: Any) -> str:
-    if not isinstance(value, str) or not SITE_NAME.match(value):
+    if not isinstance(value, str) or not SITE_NAME.fullmatch(value):
         raise ValueError(
             "must be 1 to 24 letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
@@ -301,72 +305,10 @@ def site_name(value: Any) -> str:
 SiteName = Annotated[str, BeforeValidator(site_name)]
 
 
-class LbSite(_Spec):
+class LbSite(Spec):
     """What `plan` reads: the site's name (for ownership tags), its services, and who is told by
     default when a server fails (`routeros-lb:email.to`)."""
 
     name: SiteName
     services: dict[Slug, ServiceSpec] = {}
     notify: list[Mailbox] = []
-
-
-class ServiceConfigError(ValueError):
-    """`routeros-lb:services` (or the site name) cannot be used; `problems` pairs each full
-    config key with what is wrong."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  {key}: {reason}" for key, reason in problems)
-        super().__init__(f"the load balancer configuration is not valid:\n{lines}")
-
-
-def services_key(loc: tuple[int | str, ...]) -> str:
-    """The config key of a pydantic error location inside the services map (a bad map key is
-    reported by pydantic as `<key>.[key]`: the key itself is the one to fix)."""
-    parts = [_key_part(part) for part in loc if part != "[key]"]
-    return ".".join([SERVICES_KEY, *parts])
-
-
-def _key_part(part: int | str) -> str:
-    text = repr(part) if not str(part).isprintable() else str(part)
-    return text if len(text) <= 40 else text[:40] + "..."
-
-
-def reason(error: Mapping[str, Any]) -> str:
-    if error["type"] == "extra_forbidden":
-        return "is not a known setting"
-    if error["type"] == "missing":
-        return "is required"
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-def parse_services(raw: Any) -> dict[str, ServiceSpec]:
-    """Validate the value of `routeros-lb:services`; raise ServiceConfigError naming keys."""
-    try:
-        return _SERVICES.validate_python(raw if raw is not None else {})
-    except ValidationError as error:
-        raise ServiceConfigError(
-            [(services_key(tuple(e["loc"])), reason(e)) for e in error.errors()]
-        ) from None
-
-
-def parse_lb_site(name: Any, services: Any, notify: Any = ()) -> LbSite:
-    """A whole `LbSite` from config values, errors naming `routeros-lb:site`/`…services`."""
-    problems: list[tuple[str, str]] = []
-    parsed: dict[str, ServiceSpec] = {}
-    try:
-        parsed = parse_services(services)
-    except ServiceConfigError as error:
-        problems += error.problems
-    try:
-        site = LbSite(name=name, services=parsed, notify=list(notify or ()))
-    except ValidationError as error:
-        problems += [(SITE_KEY if e["loc"][0] == "name" else ".".join(map(str, e["loc"])),
-                      reason(e)) for e in error.errors()]
-        site = None
-    if problems or site is None:
-        raise ServiceConfigError(problems)
-    return site
-
-
-_SERVICES: TypeAdapter[dict[str, ServiceSpec]] = TypeAdapter(dict[Slug, ServiceSpec])

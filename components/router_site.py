@@ -14,9 +14,9 @@ import pulumi
 from balancer.model import SitePlan
 from balancer.spec import ServiceSpec
 from components.load_balancer import PccLoadBalancer
-from components.site import EmailSpec, RouterSpec, SiteSpec, plan_site
 from providers.connection import RouterSettings
 from providers.resources import EmailSettings
+from stackconfig import EmailSpec, RouterSpec, SiteSpec, plan_site
 
 
 def router_settings(spec: RouterSpec) -> RouterSettings:

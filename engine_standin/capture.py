@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,11 +89,14 @@ def capture(
     stack: str = "dev",
     project: str = PROJECT,
     config: Mapping[str, Any] | None = None,
+    secret_keys: Iterable[str] = (),
 ) -> list[Registration]:
     """Run `program` under mocks; the custom resources it registered, in construction order.
 
-    `config` is the stack config the program reads (`{"routeros:host": ...}`); values that are not
-    strings reach the program JSON-encoded, as the engine passes a stack file's objects.
+    `config` is the stack config the program reads (`{"routeros:host": ...}`, as
+    `stackconfig.stack_file` reads a stack file); values that are not strings reach the program
+    JSON-encoded, as the engine passes a stack file's objects. `secret_keys` are the keys the
+    engine marks secret (set with `pulumi config set --secret`, `secure:` in the file).
     """
     recorder = _Recorder()
     monitor = _Monitor(recorder)
@@ -104,7 +107,8 @@ def capture(
     pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=False,
                              monitor=monitor)
     pulumi.runtime.set_all_config(
-        {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
+        {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()},
+        list(secret_keys),
     )
 
     def recorded_program() -> Any:

@@ -27,8 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
+from stackconfig.stack_file import write_stack_file
 from tools.folding import compact
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +173,7 @@ class PulumiCli:
         (self.project / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
         (self.project / "stacks").mkdir()
         stack_file = self.project / "stacks" / f"Pulumi.{self.stack}.yaml"
-        stack_file.write_text(yaml.safe_dump({"config": self._config}, sort_keys=False))
+        write_stack_file(stack_file, self._config)
         (base / "state").mkdir()
         # Its own PULUMI_HOME: `login` here must not change which backend the user is logged in to.
         self._env = {

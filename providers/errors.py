@@ -10,6 +10,7 @@ could reach one. Pure: no librouteros here (its errors are translated in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Literal
 
@@ -63,8 +64,23 @@ class RouterError(ProviderError):
         return self.kind == "connection"
 
 
+# Where a value we sent stands in a text: after the `=` of an API word (`=password=<it>`), or
+# inside quotes (how Python prints a word or a string); and up to the end of that word.
+_VALUE_BEFORE = r"(?:(?<==)|(?<=[\'\"])|^)"
+_VALUE_AFTER = r"(?=$|[\s'\",)\]])"
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with each secret replaced where it stands as a value we sent: the value of an API
+    word (`=password=<secret>`), a quoted value (`'<secret>'`, as a word or string is printed,
+    escapes included), or the whole text. Prose that happens to hold the secret's text is left
+    alone: with the password `password`, the router's "invalid user name or password" says
+    nothing about it, and redacting the word there would only hide the router's message."""
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
+        if not secret:
+            continue
+        printed = (repr(secret)[1:-1], secret.replace("\\", "\\\\").replace("'", "\\'"),
+                   repr(secret.encode(errors="replace"))[2:-1])
+        for form in sorted({secret, *printed}, key=len, reverse=True):
+            text = re.sub(_VALUE_BEFORE + re.escape(form) + _VALUE_AFTER, REDACTED, text)
     return text

@@ -10,8 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import ssl
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import librouteros

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
+from stackconfig.stack_file import read_stack_file
 
 ROOT = Path(__file__).resolve().parents[1]
 VALUED = frozenset({"--cwd", "--color", "--stack", "-s", "--secrets-provider", "--config-file"})
@@ -57,7 +57,7 @@ def main(argv: list[str]) -> int:
         "passwordInEnvironment": "ROUTEROS_PASSWORD" in os.environ,
         "home": str(home),
         "project": sorted(p.name for p in project.iterdir()) if project.is_dir() else None,
-        "stackConfig": yaml.safe_load(stack_file.read_text())["config"]
+        "stackConfig": read_stack_file(stack_file).config
         if stack_file.is_file() else None,
     }
     with open(os.environ["FAKE_PULUMI_RECORD"], "a") as out:

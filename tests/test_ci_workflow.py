@@ -7,12 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW = WORKFLOWS / "preview.yml"
 REAL_ROUTER = WORKFLOWS / "real-router.yml"
+
+
+def _load(path: Path) -> dict:
+    return YAML(typ="safe", pure=True).load(path.read_text())
 
 
 @pytest.mark.parametrize("workflow", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
@@ -26,7 +30,7 @@ def test_workflow_matches_the_github_schema(workflow: Path) -> None:
 
 
 def test_workflow_previews_every_real_site_with_diff() -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text())
+    workflow = _load(WORKFLOW)
     preview = workflow["jobs"]["preview"]
     stacks = preview["strategy"]["matrix"]["stack"]
     site_stacks = {p.name.split(".")[1] for p in (ROOT / "stacks").glob("Pulumi.*.yaml")} - {"dev"}
@@ -39,7 +43,7 @@ def test_workflow_previews_every_real_site_with_diff() -> None:
 
 
 def test_real_router_job_runs_the_router_layers_against_chr_v6_and_v7() -> None:
-    job = yaml.safe_load(REAL_ROUTER.read_text())["jobs"]["chr"]
+    job = _load(REAL_ROUTER)["jobs"]["chr"]
     versions = job["strategy"]["matrix"]["routeros"]
     assert sorted(version.split(".")[0] for version in versions) == ["6", "7"]
     assert any(version.startswith("6.49.") for version in versions)
@@ -62,7 +66,7 @@ def test_real_router_job_runs_the_router_layers_against_chr_v6_and_v7() -> None:
 def test_real_router_setup_script_is_python_that_compiles() -> None:
     import textwrap
 
-    job = yaml.safe_load(REAL_ROUTER.read_text())["jobs"]["chr"]
+    job = _load(REAL_ROUTER)["jobs"]["chr"]
     runs = "\n".join(step.get("run", "") for step in job["steps"])
     script = runs.split("<<'EOF'\n", 1)[1].split("\nEOF", 1)[0]
     code = compile(textwrap.dedent(script), "real-router setup", "exec")

@@ -60,6 +60,8 @@ def run(main: Callable[[], int]) -> int:
 @contextmanager
 def router_client(site: Any, args: argparse.Namespace) -> Iterator[Any]:
     """A read-only use of the providers' connection layer to the stack's router (or --host)."""
+    from pydantic import ValidationError
+
     from providers.connection import RouterClient, RouterSettings
     from providers.errors import RouterError
 
@@ -73,8 +75,8 @@ def router_client(site: Any, args: argparse.Namespace) -> Iterator[Any]:
             ca_file=None if args.host else router.ca_file,
             username=args.user or router.username,
         )
-    except ValueError as error:
-        raise ToolError(f"router settings: {error}") from None
+    except ValidationError as error:
+        raise ToolError(_router_option_problems(error, args)) from None
     client = RouterClient(settings)
     try:
         yield client
@@ -82,6 +84,27 @@ def router_client(site: Any, args: argparse.Namespace) -> Iterator[Any]:
         raise ToolError(f"router {settings.label}: {error}") from None
     finally:
         client.close()
+
+
+# The router options and the stack keys they stand in for (the stack's values are validated with
+# the stack, so a bad one here came from an option).
+_ROUTER_OPTIONS = {"host": ("--host", "routeros:host"), "port": ("--port", "routeros:port"),
+                   "username": ("--user", "routeros:username")}
+
+
+def _router_option_problems(error: Any, args: argparse.Namespace) -> str:
+    """One line naming each wrong option and what it allows (not pydantic's dump)."""
+    parts = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        option, key = _ROUTER_OPTIONS.get(field, (field, field))
+        given = getattr(args, option.removeprefix("--"), None)
+        where = option if given is not None else key
+        reason = str(item["msg"]).removeprefix("Value error, ")
+        if field == "port":
+            reason = f"{given} is not a port (1 to 65535)"
+        parts.append(f"{where}: {reason}")
+    return "; ".join(parts)
 
 
 def router_version(client: Any) -> str:

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 
 from balancer.model import PlannedObject, PlannedOrder, SitePlan
 from balancer.scripts import quote
-from components.site import EmailSpec
 from providers.schemas import menu as schema_menu
 from providers.schemas.base import Canonical
 from routeros_vocabulary.tags import compose_comment
+from stackconfig import EmailSpec
 
 WIDTH = 80
 INDENT = "    "

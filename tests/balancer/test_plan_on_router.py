@@ -9,9 +9,15 @@ import pytest
 from balancer.buckets import server_of
 from balancer.model import ServicePlan
 from balancer.plan import plan
-from balancer.spec import parse_lb_site
+from balancer.spec import LbSite
 from simulator.pcc import pcc_hash
 from tests.balancer.plan_loader import assert_orders, by_comment, load_plan, stored_properties
+
+
+def _lb_site(name: str, services: dict, notify: tuple | list = ()) -> LbSite:
+    """The plan's input, validated by its own model (the balancer's contract)."""
+    return LbSite.model_validate({"name": name, "services": services, "notify": list(notify)})
+
 
 FRONTEND = "203.0.113.2"  # the simulated router's own address on ether1
 ADMIN = "admin@example.com"
@@ -20,7 +26,7 @@ ADMIN = "admin@example.com"
 def _site(servers: dict[str, dict], ports: object = 80, **service: object):
     spec = {"frontend": {"address": FRONTEND, "interface": "ether1", "ports": ports},
             "servers": servers, **service}
-    return parse_lb_site("lab", {"web": spec}, [ADMIN])
+    return _lb_site("lab", {"web": spec}, [ADMIN])
 
 
 SEED = {"pi132": {"address": "192.168.1.132"}, "pi134": {"address": "192.168.1.134"}}
@@ -213,7 +219,7 @@ def test_hairpin_lan_clients_reach_the_service_by_its_public_address(
     version, simulator_factory, api_connect
 ) -> None:
     sim = simulator_factory(version=version)
-    site = parse_lb_site("lab", {"web": {
+    site = _lb_site("lab", {"web": {
         "frontend": {"address": FRONTEND, "interface": "ether1", "ports": 80},
         "servers": SEED, "hairpin": "192.168.1.0/24"}})
     load_plan(api_connect(sim), plan(site, version))

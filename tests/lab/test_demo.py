@@ -114,11 +114,12 @@ def test_with_pulumi_on_path_the_demo_drives_the_cli(tmp_path: Path) -> None:
         assert call["passphrase"]
         assert not call["passwordInEnvironment"]
         assert {"Pulumi.yaml", "__main__.py", ".venv", "stacks", "components",
-                "providers", "balancer"} <= set(call["project"])
+                "providers", "balancer", "stackconfig"} <= set(call["project"])
         config = call["stackConfig"]
         if call is calls[0]:  # login names no stack
             continue
-        assert (config["routeros:host"], config["routeros:tls"]) == ("127.0.0.1", False)
+        # Read as the CLI hands it to the program: a scalar is its text.
+        assert (config["routeros:host"], config["routeros:tls"]) == ("127.0.0.1", "false")
         assert config["routeros-lb:services"]["web"]["servers"]["web1"]["address"] \
             == "192.168.1.11"
     # Every `pulumi` command the README tells a user to type was run by the demo.

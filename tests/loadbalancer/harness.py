@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from balancer.buckets import server_of
 from balancer.model import PlannedOrder, ServicePlan, SitePlan
 from components.program import declare_site
@@ -30,6 +28,7 @@ from engine_standin.capture import Registration, capture
 from engine_standin.driver import Driver, Step
 from simulator import Simulator
 from simulator.pcc import pcc_hash
+from stackconfig.stack_file import read_stack_file
 from tests.conftest import connect_api
 from tests.lifecycle.routers import PASSWORD, STACK_CONFIG, counts, host_env
 
@@ -48,8 +47,7 @@ SERVICES_KEY = "routeros-lb:services"
 
 
 def stack_file_config(stack: str) -> dict[str, Any]:
-    text = (ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()
-    return dict(yaml.safe_load(text)["config"])
+    return dict(read_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml").config)
 
 
 def router_version(stack: str) -> str:
@@ -62,9 +60,10 @@ def stack_router(stack: str, *, seed_defconf: bool = False) -> Iterator[Simulato
     """A simulator playing the stack's router: its version, its API user (password: PASSWORD),
     API-SSL when the stack uses TLS."""
     config = stack_file_config(stack)
+    tls = str(config.get("routeros:tls")).lower() == "true"  # a scalar is the text written
     sim = Simulator(version=router_version(stack),
                     username=config.get("routeros:username", "admin"), password=PASSWORD,
-                    tls=bool(config.get("routeros:tls")), seed_defconf=seed_defconf)
+                    tls=tls, seed_defconf=seed_defconf)
     with sim:
         yield sim
 

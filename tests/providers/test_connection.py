@@ -193,6 +193,35 @@ def test_refused_login_never_shows_the_password(
     assert "=password=<redacted>" in caplog.text
 
 
+def test_a_password_that_is_a_word_of_the_routers_message_leaves_the_message_whole(
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture) -> None:
+    """Only the values we send are redacted: with the password `password` and a wrong user
+    name, the router's "invalid user name or password" reaches the user as the router said it,
+    and the login word still never shows the password."""
+    caplog.set_level(logging.DEBUG)
+    password_source.set("password")
+    try:
+        sim = Simulator(username="admin", password="password").start()  # noqa: S106 - the point
+        try:
+            wrong_user = RouterSettings(host=sim.host, port=sim.port, username="nobody",
+                                        timeout=5)
+            with pytest.raises(RouterError) as caught:
+                client_for(wrong_user).print(NAT)
+            assert "invalid user name or password" in str(caught.value)
+            admin = RouterSettings(host=sim.host, port=sim.port, username="admin", timeout=5)
+            client_for(admin).print(NAT)  # librouteros logs the login words at DEBUG
+        finally:
+            sim.stop()
+    finally:
+        reset_clients()
+        password_source.clear()
+    out = capsys.readouterr()
+    shown = caplog.text + repr(caught.value) + out.out + out.err
+    assert "=password=password" not in shown
+    assert "<redacted>" not in str(caught.value)
+    assert "=password=<redacted>" in caplog.text
+
+
 def test_calls_one_after_another_share_one_connection(sim: Simulator) -> None:
     client = client_for(settings_for(sim))
     for i in range(5):

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from components.program import declare_site
 from components.router_site import router_settings
-from components.site import EMAIL_KEY, ROUTER_KEYS, SiteConfigError, read_site
 from engine_standin.capture import capture
 from providers.chain_order import ChainOrderProvider
 from providers.connection import password_source, reset_clients
@@ -23,6 +22,7 @@ from providers.errors import ProviderError
 from providers.menu_item import META_INPUTS, MenuItemProvider
 from providers.schemas import MENUS
 from simulator import Simulator
+from stackconfig import EMAIL_KEY, ROUTER_KEYS, SiteConfigError, read_site
 from tests.lifecycle.routers import PASSWORD, running_simulator, settings_for
 
 TRICKY = st.sampled_from([

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+
+from stackconfig.stack_file import write_stack_file
 
 FRONTEND = "203.0.113.2"
 SERVERS = {"app1": "192.168.1.11", "app2": "192.168.1.12", "app3": "192.168.1.13"}
@@ -33,8 +34,7 @@ def stack_document(**service_overrides: object) -> dict:
 
 def write_stack(directory: Path, name: str, document: dict) -> Path:
     path = directory / f"Pulumi.{name}.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return path
+    return write_stack_file(path, document["config"])
 
 
 @pytest.fixture

@@ -10,8 +10,14 @@ import pytest
 
 from balancer.model import SitePlan
 from balancer.plan import plan, rule_count
-from balancer.spec import parse_lb_site
+from balancer.spec import LbSite
 from routeros_vocabulary.tags import TAG_PATTERN
+
+
+def _lb_site(name: str, services: dict, notify: tuple | list = ()) -> LbSite:
+    """The plan's input, validated by its own model (the balancer's contract)."""
+    return LbSite.model_validate({"name": name, "services": services, "notify": list(notify)})
+
 
 SEED_RULES_BY_HAND = 6  # tutorial: 2 PCC mangle rules, 2 dst-nat rules, 2 last-resort dst-nats
 JUMPS = 2
@@ -29,7 +35,7 @@ def _site(servers: int, weights=lambda i: 1, name: str = "home", **service) -> S
             "servers": {f"s{i}": {"address": f"192.168.{1 + i // 200}.{10 + i % 200}",
                                   "weight": weights(i)} for i in range(servers)},
             **service}
-    return parse_lb_site(name, {"web": spec}, ["admin@example.com"])
+    return _lb_site(name, {"web": spec}, ["admin@example.com"])
 
 
 def _rules(site_plan: SitePlan) -> list:
@@ -38,7 +44,7 @@ def _rules(site_plan: SitePlan) -> list:
 
 @pytest.mark.parametrize("version", ["6.49", "7.20"])
 def test_the_seed_needs_no_more_rules_than_the_tutorial_plus_two_jumps(version: str) -> None:
-    seed = parse_lb_site("home", {"web": {
+    seed = _lb_site("home", {"web": {
         "frontend": {"address": "203.0.113.2", "interface": "ether1", "ports": 80},
         "servers": {"pi132": {"address": "192.168.1.132"}, "pi134": {"address": "192.168.1.134"}},
     }}, ["admin@example.com"])
@@ -76,7 +82,7 @@ def test_every_object_passes_the_providers_check_for_its_menu_and_version(versio
 
     numbers = tuple(int(part) for part in version.split(".")) + (0,)
     sites = [_site(2), _site(5, hairpin=["192.168.1.0/24"]),
-             parse_lb_site("home", {"web": {
+             _lb_site("home", {"web": {
                  "frontend": {"address": "203.0.113.2", "ports": "80,443", "protocol": "udp"},
                  "servers": {"a": {"address": "192.168.1.2", "port": 8080},
                              "b": {"address": "192.168.1.3", "port": 8081, "weight": 3},
@@ -156,7 +162,7 @@ def test_runtime_owned_properties() -> None:
 
 
 def test_long_names_get_tags_of_at_most_64_characters_that_stay_apart() -> None:
-    site = parse_lb_site("a-very-long-site-name-24", {"service-name-of-24-chars": {
+    site = _lb_site("a-very-long-site-name-24", {"service-name-of-24-chars": {
         "frontend": {"address": "203.0.113.2", "ports": 80},
         "servers": {"server-name-of-24-char-a": {"address": "192.168.1.2"},
                     "server-name-of-24-char-b": {"address": "192.168.1.3"}}}})
@@ -188,7 +194,7 @@ def test_the_sync_script_is_o_n_and_its_size_for_64_servers() -> None:
 def test_the_plan_does_not_depend_on_the_order_servers_are_written_in() -> None:
     servers = {f"s{i}": {"address": f"192.168.1.{10 + i}", "weight": 1 + i % 3} for i in range(7)}
     frontend = {"address": "203.0.113.2", "ports": 80}
-    forward = parse_lb_site("home", {"web": {"frontend": frontend, "servers": servers}})
-    backward = parse_lb_site("home", {"web": {"frontend": frontend,
+    forward = _lb_site("home", {"web": {"frontend": frontend, "servers": servers}})
+    backward = _lb_site("home", {"web": {"frontend": frontend,
                                               "servers": dict(reversed(servers.items()))}})
     assert plan(forward, "7.20") == plan(backward, "7.20")

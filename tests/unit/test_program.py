@@ -4,11 +4,11 @@ before any resource exists."""
 from pathlib import Path
 
 import pytest
-import yaml
 
 from components.program import declare_site
-from components.site import SiteConfigError
 from engine_standin.capture import capture
+from stackconfig import SiteConfigError
+from stackconfig.stack_file import read_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "pulumi-python:dynamic/routeros:EmailSettings"
@@ -20,7 +20,7 @@ def email_of(registrations: list) -> object:
 
 
 def _config(stack: str) -> dict:
-    return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return read_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml").config
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def test_each_stack_declares_its_routers_email_settings(stack: str) -> None:
     assert "routeros-lb:index:RouterSite$" in email.urn
     router = email.inputs["router"]
     assert router["host"] == config["routeros:host"]
-    assert router["tls"] is config["routeros:tls"]
+    assert router["tls"] is (config["routeros:tls"] == "true")
     assert "password" not in router
     assert email.inputs["server"] == config["routeros-lb:email"]["server"]
     assert email.inputs["from_"] == config["routeros-lb:email"]["from"]
@@ -77,8 +77,24 @@ def test_the_smtp_password_comes_only_from_its_secret() -> None:
     without = email_of(capture(declare_site, config=_config("dev")))
     assert without.inputs.get("password") is None  # the router keeps the one it has
     config = {**_config("staging"), "routeros-lb:smtpPassword": "smtp-Secret-42"}
-    email = email_of(capture(declare_site, stack="staging", config=config))
+    email = email_of(capture(declare_site, stack="staging", config=config,
+                             secret_keys=["routeros-lb:smtpPassword"]))
     assert email.inputs["password"] == "smtp-Secret-42"
+
+
+@pytest.mark.parametrize("key", ["routeros:password", "routeros-lb:smtpPassword"])
+def test_a_password_kept_in_clear_is_refused_before_anything_is_declared(key: str) -> None:
+    """Pulumi tells the program which values are secrets; one that is not is refused, naming
+    the key and how to store it encrypted, and its value appears nowhere in the message."""
+    config = {**_config("staging"), key: "clear-Text-42"}
+    with pytest.raises(SiteConfigError) as caught:
+        capture(declare_site, stack="staging", config=config)
+    problems = dict(caught.value.problems)
+    assert list(problems) == [key]
+    assert f"pulumi config set --secret {key}" in problems[key]
+    assert "clear-Text-42" not in str(caught.value)
+    registrations = capture(declare_site, stack="staging", config=config, secret_keys=[key])
+    assert registrations
 
 
 def test_a_ca_file_that_is_not_there_names_the_key_and_the_path(project_dir: Path) -> None:

@@ -1,4 +1,5 @@
-"""`routeros-lb:services` and `routeros-lb:site`: valid specs parse; every error names the full
+"""`routeros-lb:services` and `routeros-lb:site` through the entry point the program calls
+(`stackconfig.read_site`, `stackconfig.plan_site`): valid specs parse; every error names the full
 config key and what is allowed; hostile strings in every string field are refused naming their
 key, or land on the router only in a form that cannot be read as script (hypothesis)."""
 
@@ -11,10 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from balancer.plan import PlanError, plan
-from balancer.spec import ServiceConfigError, parse_lb_site, parse_services
-from components.site import SiteConfigError, lb_site, read_site
+from balancer.model import SitePlan
 from simulator.script.parser import parse
+from stackconfig import SiteConfigError, SiteSpec, plan_site, read_site
 
 ISSUE_EXAMPLE = {
     "web": {
@@ -38,26 +38,43 @@ def _service(**overrides: Any) -> dict:
     return {**base, **overrides}
 
 
+EMAIL = {"server": "mail.example.com", "from": "router@example.com", "to": "admin@example.com"}
+
+
+def _config(services: Any, **more: Any) -> dict[str, Any]:
+    """Stack config as the engine hands it to the program (a mapping may come as a structure)."""
+    return {"routeros:host": "r1", "routeros-lb:services": services, **more}
+
+
+def _read(config: dict[str, Any]) -> SiteSpec:
+    return read_site(config.get, config)
+
+
+def _planned(config: dict[str, Any], stack: str = "dev") -> SitePlan:
+    return plan_site(_read(config), stack)
+
+
 def _problems(raw: Any) -> dict[str, str]:
-    with pytest.raises(ServiceConfigError) as caught:
-        parse_services(raw)
+    with pytest.raises(SiteConfigError) as caught:
+        _read(_config(raw))
     return dict(caught.value.problems)
 
 
 def test_the_issues_example_parses_with_ports_as_routeros_writes_them() -> None:
-    web = parse_services(ISSUE_EXAMPLE)["web"]
+    web = _read(_config(ISSUE_EXAMPLE)).services["web"]
     assert web.frontend.ports == "80,443"
     assert web.servers["pi134"].weight == 2
     assert web.slots == 8
 
 
 def test_config_values_stay_the_strings_the_user_wrote() -> None:
-    web = parse_services({"web": _service(servers={"a": {"address": "192.168.1.2",
-                                                          "weight": "3", "port": "8080"}})})
+    web = _read(_config({"web": _service(servers={"a": {"address": "192.168.1.2",
+                                                         "weight": "3", "port": "8080"}})})
+                ).services
     assert web["web"].servers["a"].weight == 3
     assert web["web"].servers["a"].port == 8080
-    assert parse_services({"web": _service(frontend={"interface": "1.10", "ports": "80"})}
-                          )["web"].frontend.interface == "1.10"
+    assert _read(_config({"web": _service(frontend={"interface": "1.10", "ports": "80"})})
+                 ).services["web"].frontend.interface == "1.10"
 
 
 @pytest.mark.parametrize(
@@ -107,28 +124,66 @@ def test_errors_name_the_full_key_and_what_is_allowed(raw: dict, key: str, reaso
 
 
 def test_health_types_are_checked_against_the_router_version() -> None:
-    site = parse_lb_site("home", {"web": _service(health={"type": "tcp", "port": 80})})
-    with pytest.raises(PlanError) as caught:
-        plan(site, "6.49")
-    assert caught.value.key == "routeros-lb:services.web.health.type"
-    assert "v7" in str(caught.value)
-    netwatch = [o for o in plan(site, "7.20").services[0].objects if o.menu == "netwatch"]
+    """The balancer's `PlanError` is reported under the key that caused it."""
+    config = _config({"web": _service(health={"type": "tcp", "port": 80})},
+                     **{"routeros-lb:site": "home"})
+    with pytest.raises(SiteConfigError) as caught:
+        _planned({**config, "routeros:version": "6.49"})
+    problems = dict(caught.value.problems)
+    assert list(problems) == ["routeros-lb:services.web.health.type"]
+    assert "v7" in problems["routeros-lb:services.web.health.type"]
+    site_plan = _planned({**config, "routeros:version": "7.20"})
+    netwatch = [o for o in site_plan.services[0].objects if o.menu == "netwatch"]
     assert netwatch[0].properties["type"] == "tcp-conn"
 
 
-def test_site_config_reads_services_and_site_name_with_full_keys() -> None:
-    config = {"routeros:host": "r1", "routeros-lb:services": {"web": _service()}}
-    site = read_site(config.get, config)
-    assert lb_site(site, "dev").name == "dev"
-    named = read_site({**config, "routeros-lb:site": "home"}.get)
-    assert lb_site(named, "dev").name == "home"
-    bad = {**config, "routeros-lb:services": {"web": _service(slots=3)}}
+def test_a_server_without_a_port_beside_one_with_is_reported_under_its_port_key() -> None:
+    services = {"web": _service(frontend={"address": "203.0.113.2", "ports": "80,443"},
+                                servers={"a": {"address": "10.0.0.1", "port": 8080},
+                                         "b": {"address": "10.0.0.2"}})}
     with pytest.raises(SiteConfigError) as caught:
-        read_site(bad.get)
+        _planned(_config(services))
+    assert "routeros-lb:services.web.servers.b.port" in dict(caught.value.problems)
+
+
+def test_a_version_the_balancer_cannot_read_names_routeros_version() -> None:
+    # The model refuses it first, under the same key the balancer's error would be reported.
+    with pytest.raises(SiteConfigError) as caught:
+        _read(_config({}, **{"routeros:version": "8.1"}))
+    assert "routeros:version" in dict(caught.value.problems)
+
+
+def test_site_config_reads_services_and_site_name_with_full_keys() -> None:
+    config = _config({"web": _service()})
+    assert _planned(config, "dev").site == "dev"
+    assert _planned({**config, "routeros-lb:site": "home"}, "dev").site == "home"
+    with pytest.raises(SiteConfigError) as caught:
+        _read(_config({"web": _service(slots=3)}))
     assert "routeros-lb:services.web.slots" in dict(caught.value.problems)
     with pytest.raises(SiteConfigError) as caught:
-        lb_site(read_site(config.get), "a stack name with spaces")
-    assert "routeros-lb:site" in dict(caught.value.problems)
+        _planned(config, "a stack name with spaces")
+    problems = dict(caught.value.problems)
+    assert "routeros-lb:site" in problems
+    assert "unset, so the stack's name" in problems["routeros-lb:site"]
+
+
+@pytest.mark.parametrize("address", ["o'brien@example.com", "admin@exa_mple.com",
+                                     "jörg@example.com", "a" * 65 + "@example.com"])
+@pytest.mark.parametrize("where", ["email.to", "notify"])
+def test_an_address_is_judged_once_and_reported_under_its_own_key(address: str,
+                                                                   where: str) -> None:
+    """One e-mail rule for every address: refused under the key that holds it (never under
+    `routeros-lb:site`), saying what is allowed."""
+    email = {**EMAIL, "to": address} if where == "email.to" else EMAIL
+    notify = {"notify": [address]} if where == "notify" else {}
+    config = _config({"web": _service(**notify)}, **{"routeros-lb:email": email})
+    with pytest.raises(SiteConfigError) as caught:
+        _planned(config)
+    key = ("routeros-lb:email.to.0" if where == "email.to"
+           else "routeros-lb:services.web.notify.0")
+    problems = dict(caught.value.problems)
+    assert list(problems) == [key]
+    assert "before the @" in problems[key]
 
 
 # ------------------------------------------------------------------ hostile input
@@ -187,20 +242,20 @@ def _with(path: tuple[str, ...], value: str) -> tuple[str, dict]:
 def test_hostile_strings_are_refused_naming_the_key_or_harmless(field, value: str) -> None:
     path, key = field
     site_name, raw = _with(path, value)
+    config = _config(raw, **{"routeros-lb:site": site_name, "routeros-lb:email": EMAIL})
     try:
-        site = parse_lb_site(site_name, raw, ["admin@example.com"])
-    except ServiceConfigError as error:
+        site = _read(config)
+    except SiteConfigError as error:
         keys = [problem_key for problem_key, _ in error.problems]
-        site = None
-    if site is None:
         assert any(k.startswith(key) for k in keys), (keys, key)
         return
     for version in ("6.49", "7.20"):
         try:
-            site_plan = plan(site, version)
-        except PlanError as error:
-            refused = error.key
-            assert refused.startswith("routeros-lb:services.")
+            site_plan = plan_site(site.model_copy(update={
+                "router": site.router.model_copy(update={"version": version})}), "dev")
+        except SiteConfigError as error:
+            refused = [k for k, _ in error.problems]
+            assert all(k.startswith("routeros-lb:services.") for k in refused), refused
             continue
         for service in site_plan.services:
             for obj in service.objects:
@@ -220,4 +275,4 @@ def test_services_come_as_json_text_from_the_engine_and_scalars_stay_text() -> N
     site = read_site(config.get, config)
     assert site.site == "1.10"
     assert site.services["web"].servers["pi134"].weight == 2
-    assert lb_site(site, "dev").name == "1.10"
+    assert plan_site(site, "dev").site == "1.10"

@@ -1,18 +1,28 @@
-"""Stack config → SiteSpec: valid sites parse, and every error names the config key to fix."""
+"""Stack config → SiteSpec through the program's entry point (`stackconfig.read_site`): valid
+sites parse, and every error names the config key to fix."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
-from components.site import SiteConfigError, parse_site, read_site
+from stackconfig import EMAIL_KEY, ROUTER_KEYS, SiteConfigError, SiteSpec, read_site
+from stackconfig.stack_file import read_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = {"server": "m", "from": "a@b", "to": "c@d"}
 
 
 def _stack(name: str) -> dict:
-    return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text())["config"]
+    return read_stack_file(ROOT / "stacks" / f"Pulumi.{name}.yaml").config
+
+
+def parse_site(raw: dict[str, Any]) -> SiteSpec:
+    """`{"router": {...}, "email": ...}` as the stack config keys it stands for, read."""
+    config = {ROUTER_KEYS[name]: value for name, value in raw.get("router", {}).items()}
+    if "email" in raw:
+        config[EMAIL_KEY] = raw["email"]
+    return read_site(config.get, config)
 
 
 @pytest.mark.parametrize("stack", ["home", "staging", "dev"])

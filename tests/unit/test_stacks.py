@@ -8,12 +8,12 @@ from typing import Any
 
 import pulumi
 import pytest
-import yaml
 
 from components.program import declare_site
 from components.router_site import RouterSite
-from components.site import SiteConfigError
 from engine_standin.capture import Registration, capture
+from stackconfig import SiteConfigError
+from stackconfig.stack_file import read_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("home", "staging", "dev")
@@ -21,7 +21,7 @@ DYNAMIC = "pulumi-python:dynamic/routeros:"
 
 
 def config_of(stack: str) -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return read_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml").config
 
 
 @pytest.fixture(autouse=True)
