@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8728
 CLOCK  ?= real
 
-.PHONY: setup test demo sim bench lint clean
+.PHONY: setup test test-fast demo sim bench lint clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	python3 -m venv $(VENV)
@@ -18,6 +18,9 @@ test: setup                         ## run every test layer against the simulato
 	@$(PY) -m pytest -q -p no:cacheprovider; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that counts as a failure" >&2; fi; \
 	exit $$status
+
+test-fast: setup                    ## the units, the simulator and the providers: every layer but the end-to-end ones (-m 'not e2e')
+	@$(PY) -m pytest -q -p no:cacheprovider -m 'not e2e'
 
 demo: setup                         ## the dev stack on a simulated router: plan, up, a server failing and back, destroy
 	$(PY) -m lab.demo

@@ -1,4 +1,4 @@
-"""The balancer's one root error: a site it cannot plan (for this router version)."""
+"""The balancer's one root error: a site it cannot plan."""
 
 from __future__ import annotations
 

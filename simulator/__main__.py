@@ -92,10 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
 
-    stop = threading.Event()
+    # A signal handler runs in the main thread between any two bytecodes, possibly while that
+    # thread holds a lock (an Event's own, inside `wait`): taking any lock there can deadlock.
+    # So the handler only flips a flag, which the loop below reads every tick.
+    stopping: list[bool] = []
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
+        stopping.append(True)
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
@@ -107,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         last = time.monotonic()
-        while not stop.wait(TICK):
+        while not stopping:
+            time.sleep(TICK)
             now = time.monotonic()
             if args.clock == "real":
                 sim.advance(now - last)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.api import CommandError, Request
+from simulator.api import CommandError
 
 # What netwatch scripts may do (reference section 3).
 NETWATCH_POLICIES = frozenset({"read", "write", "test", "reboot"})
@@ -17,27 +17,25 @@ NETWATCH_POLICIES = frozenset({"read", "write", "test", "reboot"})
 def run_source(
     router: Any, source: str, *, policies: frozenset[str], owner: str, origin: str
 ) -> None:
-    """Run script text through the installed interpreter; log instead of raising."""
+    """Run script text as a background job (simulator/jobs.py); failures are logged."""
     if not source.strip():
         return
     try:
-        router.script_runner(
-            router, source, policies=policies, owner=owner, dont_require_permissions=False
-        )
+        router.script_jobs.launch(source, policies=policies, owner=owner, origin=origin)
     except Exception as error:  # noqa: BLE001 - a script's failure is logged, never raised
-        router.log_message("script,error", _failed(origin, error))
+        router.log_message("script,error", failed_line(origin, error))
 
 
 def run_named(router: Any, name: str, *, policies: frozenset[str], owner: str, origin: str) -> None:
-    """`/system script run <name>` with the caller's policies, as the scheduler does."""
-    request = Request("/system/script/run", {".id": name}, user=owner, policies=policies)
+    """`/system script run <name>` with the caller's policies, as the scheduler does, as a
+    background job."""
     try:
-        router.call(request)
+        router.script_jobs.launch_named(name, policies=policies, owner=owner, origin=origin)
     except Exception as error:  # noqa: BLE001
-        router.log_message("script,error", _failed(origin, error))
+        router.log_message("script,error", failed_line(origin, error))
 
 
-def _failed(origin: str, error: Exception) -> str:
+def failed_line(origin: str, error: Exception) -> str:
     # RouterOS adds a line of this shape to the interpreter's own error line.
     return f"executing script from {origin} failed: {_message(error)}"
 

@@ -15,10 +15,10 @@ from simulator.api import CommandError, Request, Response
 from simulator.conntrack import Conntrack
 from simulator.dataplane import ConnectionResult, DataPlane
 from simulator.hosts import Hosts
+from simulator.jobs import Job, Jobs
 from simulator.mail import Email, Mail
 from simulator.netwatch import Netwatch
 from simulator.scheduler_runner import Scheduler
-from simulator.script import run_script
 
 # From `/system/reboot` to the reboot. A real router takes tens of seconds to come back; the
 # simulator's reboot is instant, so only the shutdown's start is delayed.
@@ -35,10 +35,11 @@ class Behaviour:
         self.netwatch = Netwatch(router, self.hosts)
         self.scheduler = Scheduler(router)
         self.mail = Mail(router)
+        self.jobs = Jobs(router)
 
     def install(self) -> None:
         with self.router.lock:
-            self.router.script_runner = run_script
+            self.jobs.install()
             for part in (self.conntrack, self.dataplane, self.mail, self.netwatch, self.scheduler):
                 part.install()
             self.router.register("/system", "reboot", self._reboot_command)
@@ -75,18 +76,25 @@ class Behaviour:
                 src, src_port, dst, dst_port, protocol=protocol, in_interface=in_interface
             )
 
+    def start_script(self, name: str) -> Job:
+        """A run of the script `name`, listed in `/system/script/job` and paused before its
+        first statement: `job.step()` runs one statement, `job.finish()` the rest."""
+        return self.jobs.start_named(name)
+
     def reboot(self) -> None:
         """Restart the router now. Configuration stays; everything else starts afresh:
         - every list menu's `.id`s change (same order, new numbers above any used before: an id
           held from before the reboot is gone, never another item's — `ListMenu.renumber`);
         - conntrack empties, rule counters are zero, dynamic address-list entries are gone;
-        - `:global` script variables are gone; `/system/resource` uptime restarts at 0;
+        - running script jobs end; `:global` script variables are gone;
+          `/system/resource` uptime restarts at 0;
         - netwatch starts over from unknown (v7 waits `startup-delay`, v6 probes at once);
         - `start-time=startup` scheduler events run 3 s later.
         Kept, so tests can read what happened before: `/log` (as if logging to disk), the
         outbox, the hosts' states. Every open API session ends (`router.on_reboot`: the server
         closes their sockets, as a rebooting router does)."""
         with self.router.lock:
+            self.jobs.clear()
             self.conntrack.clear()
             self.dataplane.reboot()
             self.router.script_globals = {}

@@ -125,6 +125,10 @@ class Simulator:
         """E-mails sent with `/tool/e-mail/send` (`mail.Email`), oldest first."""
         return self.behaviour.outbox
 
+    def start_script(self, name: str) -> Any:
+        """A run of script `name` paused before its first statement (`Behaviour.start_script`)."""
+        return self.behaviour.start_script(name)
+
     def reboot(self) -> None:
         """Restart the router: ids renumbered, runtime state reset, every API session closed."""
         self.behaviour.reboot()

@@ -11,6 +11,7 @@ import contextlib
 import os
 import ssl
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import librouteros
@@ -155,3 +156,17 @@ def raw_connect() -> Iterator[Callable[..., RawClient]]:
     yield connect
     for client in opened:
         client.close()
+
+
+# The end-to-end layers, by folder (and the few top-level files that deploy a stack): they drive
+# the provider host or a whole deployment, and make up most of the suite's time.
+_E2E_FOLDERS = ("e2e", "lifecycle", "loadbalancer", "lab")
+_E2E_FILES = ("test_real_router_mode.py", "test_readme.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        relative = item.path.relative_to(tests)
+        if relative.parts[0] in _E2E_FOLDERS or relative.name in _E2E_FILES:
+            item.add_marker(pytest.mark.e2e)

@@ -23,7 +23,7 @@ from balancer.scripts import quote
 from providers.schemas import menu as schema_menu
 from providers.schemas.base import Canonical
 from routeros_vocabulary.tags import compose_comment
-from stackconfig.model import EmailSpec
+from stackconfig import EmailSpec
 
 WIDTH = 80
 INDENT = "    "

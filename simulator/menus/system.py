@@ -160,12 +160,36 @@ class ScriptMenu(PolicyGuarded):
                 policies=policies,
                 owner=item.props.get("owner", request.user),
                 dont_require_permissions=dont_require,
+                script=item.props.get("name"),
             )
         except CommandError:
             raise
         except Exception as error:  # the interpreter's failure is the script's, not ours
             raise CommandError(str(error), Category.SCRIPT_FAILURE) from None
         return Response(ret=output or None)
+
+
+class JobMenu(ListMenu):
+    """`/system script job`: the scripts running now, listed by the job runner
+    (simulator/jobs.py), which also answers `remove` (it stops the job).
+
+    Fields from MikroTik's manual (Scripting, "Job": owner, policy, started; the script's name
+    in `script`); `type` and `parent` on v7 (7.20's print). [uncertain] the `type` of a job
+    that runs a netwatch or scheduler source rather than a named script; we print `script`.
+    Login sessions, which a real router lists here too, are not modelled.
+    """
+
+    writable = False
+
+    def __init__(self, profile: Profile) -> None:
+        super().__init__("/system/script/job", Schema(profile, [
+            Prop("type", read_only=True, since=(7, 0)),
+            Prop("script", read_only=True),
+            Prop("owner", read_only=True),
+            Prop("policy", read_only=True),
+            Prop("started", read_only=True),
+            Prop("parent", read_only=True, since=(7, 0)),
+        ]))
 
 
 class SchedulerMenu(PolicyGuarded):
@@ -285,5 +309,5 @@ class LogMenu(ListMenu):
 
 
 def menus(profile: Profile) -> list[ListMenu | SingletonMenu]:
-    return [ScriptMenu(profile), SchedulerMenu(profile), ResourceMenu(profile),
+    return [ScriptMenu(profile), JobMenu(profile), SchedulerMenu(profile), ResourceMenu(profile),
             IdentityMenu(profile), LogMenu(profile)]

@@ -72,10 +72,24 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ScriptError
-from .interpreter import run
+from .interpreter import Execution, run
 from .parser import parse
 
-__all__ = ["ScriptError", "run_script"]
+__all__ = ["Execution", "ScriptError", "run_script", "start_script"]
+
+
+def start_script(router: Any, source: str, *, policies: frozenset[str], owner: str = "*sys"
+                 ) -> Execution:
+    """Parse `source` and return its run, paused before the first statement (the job runner,
+    simulator/jobs.py, advances it). A syntax error is logged and raised: nothing runs."""
+    try:
+        try:
+            return Execution(router, parse(source), policies=policies, owner=owner)
+        except RecursionError:
+            raise ScriptError("script nested too deeply") from None
+    except ScriptError as error:
+        router.log_message("script,error", error.located)
+        raise
 
 
 def run_script(

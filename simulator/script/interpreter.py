@@ -12,7 +12,7 @@ script globals kept on the router object; it knows nothing of menus' contents or
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,19 @@ class _Return(Exception):  # noqa: N818 - control flow, not an error
     the value is dropped); neither `:do ... on-error=` nor a caller's run sees it."""
 
 
+@dataclass(frozen=True)
+class Delay:
+    """What a run yields at `:delay`: the seconds it asked to wait (a job runner may suspend
+    the job on the virtual clock; a run driven to its end does not wait)."""
+
+    seconds: float
+
+
+# What a running script yields: `None` before each statement (a point where another job may
+# run), or a `Delay`. The generator's return value is the statement's value.
+Steps = Generator["Delay | None", None, "Value"]
+
+
 @dataclass
 class _Scope:
     parent: _Scope | None = None
@@ -129,17 +142,29 @@ class Interpreter:
 
     # statements -------------------------------------------------------------------------
 
-    def run(self, block: Block) -> None:
-        self.block(block, _Scope())
+    def steps(self, block: Block) -> Steps:
+        return self.block(block, _Scope())
 
-    def block(self, block: Block, parent: _Scope) -> Value:
-        """Runs the statements in a new scope; the value is the last statement's."""
+    def block(self, block: Block, parent: _Scope) -> Steps:
+        """Runs the statements in a new scope, pausing before each; the value is the last
+        statement's."""
         scope = _Scope(parent)
         result: Value = None
         for statement in block.statements:
+            yield None
             self.tick(statement)
-            result = self.statement(statement, scope)
+            result = yield from self.statement(statement, scope)
         return result
+
+    def at_once(self, steps: Steps) -> Value:
+        """Run steps to their end without pausing (`[...]` substitutions are one command)."""
+        while True:
+            try:
+                paused = next(steps)
+            except StopIteration as finished:
+                return finished.value  # type: ignore[no-any-return]
+            if isinstance(paused, Delay):
+                self.delayed += paused.seconds
 
     def tick(self, node: Statement | Expr) -> None:
         self.budget.statements += 1
@@ -168,14 +193,14 @@ class Interpreter:
         self.spend(node, "output", len(text))
         self.output.append(text)
 
-    def statement(self, statement: Statement, scope: _Scope) -> Value:
+    def statement(self, statement: Statement, scope: _Scope) -> Steps:
         match statement:
             case Block():
-                return self.block(statement, scope)
+                return (yield from self.block(statement, scope))
             case Command():
                 return self.command(statement, scope)
             case ScriptCommand():
-                return self.global_command(statement, scope)
+                return (yield from self.global_command(statement, scope))
             case ExprStatement():
                 return self.eval(statement.expr, scope)
         raise AssertionError(statement)
@@ -253,11 +278,12 @@ class Interpreter:
 
     def print_(self, node: Command, scope: _Scope, flags: list[Any], named: dict[str, str]
                ) -> Value:
-        if "as-value" in flags or "as-value" in named:
+        counting = "count-only" in flags or "count-only" in named
+        if ("as-value" in flags or "as-value" in named) and not counting:
             raise self.outside(node, "print as-value")  # it returns arrays of arrays
         proplist = named.pop("proplist", None) or named.pop(".proplist", None)
         rows = self.rows(node, scope, proplist)
-        if "count-only" in flags or "count-only" in named:
+        if counting:  # with or without as-value, a number (the manual's `:jobname` idiom)
             return len(rows)
         for index, row in enumerate(rows):
             pairs = " ".join(f"{key}={_quoted(value)}" for key, value in row.items()
@@ -296,7 +322,7 @@ class Interpreter:
 
     # global commands --------------------------------------------------------------------
 
-    def global_command(self, node: ScriptCommand, scope: _Scope) -> Value:
+    def global_command(self, node: ScriptCommand, scope: _Scope) -> Steps:
         named = dict(node.named)
         args = node.positional
         match node.name:
@@ -326,27 +352,26 @@ class Interpreter:
                     raise ScriptError(f"invalid time value {text!r} "
                                       f"(line {node.line} column {node.column})",
                                       node.line, node.column) from None
-                # The simulator never sleeps: a router's clock is advanced by the test, and a
-                # script's delay only matters to scripts that race each other, which ours avoid.
-                self.delayed += delay
+                # The simulator never sleeps: the job runner decides (simulator/jobs.py).
+                yield Delay(delay)
                 return None
             case "if":
                 self.arity(node, args, 1, 1)
                 condition = as_bool(self.eval(args[0], scope), args[0].line, args[0].column)
                 branch = named.get("do") if condition else named.get("else")
-                return self.code(node, branch, scope) if branch is not None else None
+                return (yield from self.code(node, branch, scope)) if branch is not None else None
             case "while":
                 self.arity(node, args, 1, 1)
                 while as_bool(self.eval(args[0], scope), args[0].line, args[0].column):
                     self.tick(node)
-                    self.code(node, named.get("do"), scope)
+                    yield from self.code(node, named.get("do"), scope)
                 return None
             case "do":
-                return self.do(node, scope, args, named)
+                return (yield from self.do(node, scope, args, named))
             case "foreach":
-                return self.foreach(node, scope, args, named)
+                return (yield from self.foreach(node, scope, args, named))
             case "for":
-                return self.for_(node, scope, args, named)
+                return (yield from self.for_(node, scope, args, named))
             case "len":
                 self.arity(node, args, 1, 1)
                 value = self.eval(args[0], scope)
@@ -369,6 +394,12 @@ class Interpreter:
                 raise ScriptError(message, node.line, node.column)
             case "nothing":
                 return None
+            case "jobname":
+                # The running job's script name (manual, Scripting: `:jobname`); nothing for
+                # a job that runs a bare source (netwatch, scheduler on-event text).
+                self.arity(node, args, 0, 0)
+                jobs = getattr(self.router, "script_jobs", None)
+                return jobs.current_script() if jobs is not None else None
             case "return":
                 self.arity(node, args, 0, 1)
                 if args:
@@ -426,14 +457,14 @@ class Interpreter:
                 self.globals[name] = value
         return None
 
-    def code(self, node: ScriptCommand, branch: Expr | None, scope: _Scope) -> Value:
+    def code(self, node: ScriptCommand, branch: Expr | None, scope: _Scope) -> Steps:
         if not isinstance(branch, Block):
             raise ScriptError(f"expected a code block {{...}} for :{node.name} "
                               f"(line {node.line} column {node.column})", node.line, node.column)
-        return self.block(branch, scope)
+        return (yield from self.block(branch, scope))
 
     def foreach(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...],
-                named: dict[str, Expr]) -> Value:
+                named: dict[str, Expr]) -> Steps:
         self.arity(node, args, 1, 1)
         name = self.name_of(node, args[0])
         if "in" not in named:
@@ -443,11 +474,11 @@ class Interpreter:
         sequence = items if isinstance(items, list) else ([] if items is None else [items])
         for item in sequence:
             self.tick(node)
-            self.code(node, named.get("do"), _Scope(scope, {name: item}))
+            yield from self.code(node, named.get("do"), _Scope(scope, {name: item}))
         return None
 
     def for_(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...],
-             named: dict[str, Expr]) -> Value:
+             named: dict[str, Expr]) -> Steps:
         self.arity(node, args, 1, 1)
         name = self.name_of(node, args[0])
 
@@ -466,27 +497,27 @@ class Interpreter:
                               node.line, node.column)
         for value in _counting(start, stop, step):
             self.tick(node)
-            self.code(node, named.get("do"), _Scope(scope, {name: value}))
+            yield from self.code(node, named.get("do"), _Scope(scope, {name: value}))
         return None
 
     def do(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...],
-           named: dict[str, Expr]) -> Value:
+           named: dict[str, Expr]) -> Steps:
         self.arity(node, args, 1, 1)
         if "while" in named:
             while True:
                 self.tick(node)
-                self.code(node, args[0], scope)
+                yield from self.code(node, args[0], scope)
                 condition = named["while"]
                 if not as_bool(self.eval(condition, scope), condition.line, condition.column):
                     return None
         if "on-error" in named:
             try:
-                return self.code(node, args[0], scope)
+                return (yield from self.code(node, args[0], scope))
             except _FatalError:
                 raise
             except ScriptError:
-                return self.code(node, named["on-error"], scope)
-        return self.code(node, args[0], scope)
+                return (yield from self.code(node, named["on-error"], scope))
+        return (yield from self.code(node, args[0], scope))
 
     def pick(self, node: ScriptCommand, scope: _Scope, args: tuple[Expr, ...]) -> Value:
         self.arity(node, args, 2, 3)
@@ -523,7 +554,7 @@ class Interpreter:
                           for p in expr.parts)
                 return checked("".join(_bounded(pieces, expr)), expr.line, expr.column)
             case Substitution():
-                return self.block(expr.body, scope)
+                return self.at_once(self.block(expr.body, scope))
             case Prop():
                 if row is None:
                     raise self.outside(expr, "a bare word outside where")
@@ -659,25 +690,78 @@ def _quoted(value: str) -> str:
     return f'"{escaped}"'
 
 
+class Execution:
+    """One run of a parsed script, advanced a statement at a time (`step`), so that the job
+    runner (simulator/jobs.py) can interleave runs. A run started by another run (`/system
+    script run` inside a script) shares its caller's budget and runs to its end at once."""
+
+    def __init__(self, router: Any, block: Block, *, policies: frozenset[str], owner: str
+                 ) -> None:
+        outer: _Budget | None = getattr(_active, "budget", None)
+        self.budget = outer if outer is not None else _Budget()
+        if self.budget.depth >= MAX_RUN_DEPTH:
+            raise _FatalError(f"scripts nested more than {MAX_RUN_DEPTH} deep",
+                              block.line, block.column)
+        self.interpreter = Interpreter(router, policies=policies, owner=owner)
+        self._steps = self.interpreter.steps(block)
+        self._started = False
+        self.done = False
+
+    @property
+    def output(self) -> str:
+        return "".join(self.interpreter.output)
+
+    def step(self) -> Delay | None:
+        """Run to the next pause: `None` before a statement, a `Delay` at `:delay`. Sets `done`
+        at the end; a failure raises `ScriptError` with the output so far."""
+        if self.done:
+            return None
+        outer: _Budget | None = getattr(_active, "budget", None)
+        _active.budget = self.budget
+        if not self._started:
+            self._started = True
+            self.budget.depth += 1
+        try:
+            return next(self._steps)
+        except StopIteration:
+            self._finish()
+        except _Return:
+            self._finish()
+        except ScriptError as error:
+            self._finish()
+            error.output = self.output
+            raise
+        except BaseException:
+            self._finish()
+            raise
+        finally:
+            if outer is None:
+                del _active.budget
+            else:
+                _active.budget = outer
+        return None
+
+    def stop(self) -> None:
+        """Abandon the run where it is (`/system script job remove`)."""
+        if not self.done:
+            self._steps.close()
+            self._finish()
+
+    def _finish(self) -> None:
+        if not self.done:
+            self.done = True
+            if self._started:
+                self.budget.depth -= 1
+
+    def to_end(self) -> str:
+        """Run without pausing; a `:delay` is recorded, not waited for."""
+        while not self.done:
+            paused = self.step()
+            if isinstance(paused, Delay):
+                self.interpreter.delayed += paused.seconds
+        return self.output
+
+
 def run(router: Any, block: Block, *, policies: frozenset[str], owner: str) -> str:
-    """Run a parsed script; the output is what `:put` and `print` wrote."""
-    outer: _Budget | None = getattr(_active, "budget", None)
-    budget = outer if outer is not None else _Budget()
-    if budget.depth >= MAX_RUN_DEPTH:
-        raise _FatalError(f"scripts nested more than {MAX_RUN_DEPTH} deep",
-                          block.line, block.column)
-    _active.budget = budget
-    budget.depth += 1
-    interpreter = Interpreter(router, policies=policies, owner=owner)
-    try:
-        interpreter.run(block)
-    except _Return:
-        pass
-    except ScriptError as error:
-        error.output = "".join(interpreter.output)
-        raise
-    finally:
-        budget.depth -= 1
-        if outer is None:
-            del _active.budget
-    return "".join(interpreter.output)
+    """Run a parsed script to its end; the output is what `:put` and `print` wrote."""
+    return Execution(router, block, policies=policies, owner=owner).to_end()

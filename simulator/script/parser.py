@@ -47,13 +47,13 @@ PRINT_OPTIONS = _words(
 
 SUPPORTED_GLOBALS = _words(
     "local global set if foreach for while do put log delay len tostr tonum typeof pick "
-    "error nothing return"
+    "error nothing return jobname"
 )
 # Global commands RouterOS has but the simulator does not interpret: named in the error.
 KNOWN_GLOBALS = SUPPORTED_GLOBALS | _words(
     "beep environment execute find parse resolve retry rndnum rndstr serialize "
     "deserialize terminal time timestamp toarray tobool tocrlf toid toip toip6 totime "
-    "jobname convert grep onerror range tonsec tofloat"
+    "convert grep onerror range tonsec tofloat"
 )
 
 _END = (Kind.NEWLINE, Kind.SEMI, Kind.EOF, Kind.RBRACE, Kind.RBRACKET)

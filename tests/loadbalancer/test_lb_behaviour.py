@@ -3,7 +3,7 @@
 
 One deployment per stack is shared by the module's tests; each test starts from every server up,
 settled, with an empty outbox (`fresh`), and uses its own client source ports, so none depends on
-another. Properties (DESIGN: the load balancer): 1 share, 2 stickiness, 3 one server fails,
+another. Properties (docs/architecture.md): 1 share, 2 stickiness, 3 one server fails,
 4 any number fail, 6 cost, 7 level-triggered (reboot, redeploy while a server is down).
 """
 

@@ -74,7 +74,8 @@ def test_run_without_an_interpreter_traps_but_counts(router: Router) -> None:
 def test_run_hands_the_source_and_the_script_policies_to_the_runner(router: Router) -> None:
     calls: list[tuple[str, frozenset[str], str, bool]] = []
 
-    def runner(r: Router, source: str, *, policies, owner, dont_require_permissions) -> str:
+    def runner(r: Router, source: str, *, policies, owner, dont_require_permissions,
+               script=None) -> str:
         calls.append((source, policies, owner, dont_require_permissions))
         return "out"
 

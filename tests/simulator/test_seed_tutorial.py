@@ -1,5 +1,5 @@
-"""The seed tutorial by hand (reference/seed-tutorial.txt), configured over the API with
-librouteros and driven with the in-process handles, on 6.49 and 7.20.
+"""The seed tutorial by hand (docs/architecture.md tells its setup), configured over the API
+with librouteros and driven with the in-process handles, on 6.49 and 7.20.
 
 Two PCC marks on the client address (`src-address:2/0` → Pi132, `2/1` → Pi134), dst-nat per mark,
 two last-resort dst-nat rules (disabled, no connection-mark), four scripts that flip them and

@@ -1,6 +1,6 @@
 """The bucket table against a model of PCC: a client's 32-bit hash picks slot `hash mod D` and
-failover group `hash mod M`. DESIGN's properties 1, 3, 4, 5 and 6 for N = 1..16 (hypothesis draws
-the weights)."""
+failover group `hash mod M`. Properties 1, 3, 4, 5 and 6 of docs/architecture.md for N = 1..16
+(hypothesis draws the weights)."""
 
 from __future__ import annotations
 
