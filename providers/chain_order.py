@@ -168,8 +168,11 @@ def _failures(error: ValidationError) -> list[CheckFailure]:
 class _Observation:
     """One chain as printed, seen through the wanted order."""
 
-    def __init__(self, spec: ChainOrderSpec, rows: list[dict[str, str]]) -> None:
+    def __init__(self, spec: ChainOrderSpec, rows: list[dict[str, str]],
+                 known_tags: dict[str, str | None] | None = None) -> None:
         self.spec = spec
+        # The ownership tag each rule id had when last seen, to say why a rule is not found.
+        self.known_tags = known_tags or {}
         self.chain_of = {row[".id"]: row.get("chain", "") for row in rows}
         in_chain = [row for row in rows if row.get("chain") == spec.chain]
         self.rules = [Rule(row[".id"], row.get("dynamic") in ("true", "yes")) for row in in_chain]
@@ -182,7 +185,7 @@ class _Observation:
         problems = []
         for rid in self.spec.rule_ids:
             if rid not in self.chain_of:
-                problems.append(f"rule {rid} is gone from {self.spec.path}")
+                problems.append(self._missing(rid))
             elif self.chain_of[rid] != self.spec.chain:
                 problems.append(
                     f"rule {rid} is in chain {self.chain_of[rid]}, not {self.spec.chain}")
@@ -192,6 +195,18 @@ class _Observation:
             except ChainOrderError as exc:
                 problems.append(str(exc).removeprefix(f"{self.spec.where}: "))
         return problems
+
+    def _missing(self, rid: str) -> str:
+        """Why rule `rid` is not in the menu, as far as the router can tell: `.id`s change when
+        it reboots, so a missing id alone does not mean a missing rule."""
+        tag = self.known_tags.get(rid)
+        if tag:
+            return (f"rule {rid} is not in {self.spec.path} and no single rule carries its tag "
+                    f"[lb:{tag}] (removed or re-tagged on the router): run `pulumi refresh`, "
+                    "then `pulumi up` recreates it")
+        return (f"rule {rid} is not in {self.spec.path}: its id may have changed (a reboot "
+                "renumbers every rule) or it was removed; run `pulumi refresh` to find it again "
+                "by its ownership tag")
 
     def anchor(self) -> str | None:
         spec = self.spec
@@ -248,13 +263,18 @@ def _outputs(spec: ChainOrderSpec, observed_ids: list[str], drift: list[str],
             "rule_tags": [tag_of.get(rid) for rid in spec.rule_ids]}
 
 
+def _known_tags(props: dict[str, Any]) -> dict[str, str | None]:
+    """The ownership tag of each rule id as the last outputs recorded it (`rule_tags`)."""
+    return dict(zip(props.get("rule_ids") or [], props.get("rule_tags") or [], strict=False))
+
+
 def _follow(spec: ChainOrderSpec, props: dict[str, Any],
             rows: list[dict[str, str]]) -> ChainOrderSpec:
     """`spec` with each rule id whose rule no longer carries the tag it had (`rule_tags` of the
     last outputs) replaced by the id of the one rule that does: `.id`s change when the router
     reboots, ownership tags do not, and the old id may by then be another rule's, which must
     not be moved. Ids with no tag known, or no unique match, stay."""
-    known = dict(zip(props.get("rule_ids") or [], props.get("rule_tags") or [], strict=False))
+    known = _known_tags(props)
     tag_at = {row[".id"]: split_comment(row.get("comment"))[1] for row in rows}
     by_tag: dict[str, list[str]] = {}
     for rid, tag in tag_at.items():
@@ -308,7 +328,7 @@ class ChainOrderProvider(ResourceProvider):
         # Shares the bulk read of the path with every rule refreshed in this run.
         rows = client_for(spec.router).snapshot(spec.path)
         spec = _follow(spec, props, rows)
-        seen = _Observation(spec, rows)
+        seen = _Observation(spec, rows, _known_tags(props))
         outputs = _outputs(spec, seen.observed_ids, seen.drift(), rows)
         return ReadResult(id_, outputs, spec.as_inputs())
 
@@ -322,7 +342,7 @@ class ChainOrderProvider(ResourceProvider):
         if olds:
             # An `up` after a reboot without a refresh: the rules' ids in state are stale.
             spec = _follow(spec, olds, rows)
-        seen = _Observation(spec, rows)
+        seen = _Observation(spec, rows, _known_tags(olds or {}))
         moves = seen.list_moves()
         for move in moves:
             client.move(spec.path, move.rules, move.destination)

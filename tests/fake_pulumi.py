@@ -18,8 +18,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from stackconfig.stack_file import read_stack_file
-
 ROOT = Path(__file__).resolve().parents[1]
 VALUED = frozenset({"--cwd", "--color", "--stack", "-s", "--secrets-provider", "--config-file"})
 
@@ -41,6 +39,10 @@ def positional(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    # Run as a script, this file's directory is on the path, not the repository's.
+    sys.path.append(str(ROOT))
+    from stackconfig.stack_file import read_stack_file
+
     project = Path(option(argv, "--cwd") or ".")
     home = Path(os.environ["PULUMI_HOME"])
     words = positional(argv)

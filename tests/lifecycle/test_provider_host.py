@@ -61,7 +61,8 @@ def test_errors_from_the_host_name_the_rule_and_not_the_password(
             "chain": "prerouting", "rule_ids": ["*99"], "position": "top"}
     with pytest.raises(ProviderCallError) as caught:
         host.create(urn, news)
-    assert r"rule *99 is gone from /ip/firewall/mangle" in caught.value.details
+    assert (r"rule *99 is not in /ip/firewall/mangle: its id may have changed"
+            in caught.value.details)
     assert PASSWORD not in str(caught.value)
 
 

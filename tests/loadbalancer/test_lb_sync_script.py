@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from balancer.plan import plan
-from balancer.spec import parse_lb_site
+from balancer.spec import LbSite
 from tests.balancer.plan_loader import load_plan
 from tests.balancer.test_plan_on_router import ADMIN, FIVE, FRONTEND, SEED, Lab
 
@@ -18,6 +18,10 @@ CONNECTIONS = "/ip/firewall/connection"
 # Commands that change the configuration (conntrack entries are not configuration).
 CONFIG_WRITES = frozenset({"add", "set", "unset", "remove", "enable", "disable", "move",
                            "comment"})
+
+
+def _lb_site(name: str, services: dict, notify: list[str]) -> LbSite:
+    return LbSite.model_validate({"name": name, "services": services, "notify": notify})
 
 
 def config_writes(stats: Counter[str]) -> int:
@@ -63,7 +67,7 @@ def _two_services_on_the_same_hosts(sim, api_connect):
                "servers": SEED, "health": {"type": "tcp", "port": port}}
         for name, port in (("web", 80), ("ssh", 22))
     }
-    site = parse_lb_site("lab", services, [ADMIN])
+    site = _lb_site("lab", services, [ADMIN])
     api = api_connect(sim)
     load_plan(api, plan(site, sim.version))
     sim.advance(11)
@@ -115,7 +119,7 @@ def test_each_recipient_gets_one_mail_and_a_refused_send_stops_nothing(
 ) -> None:
     sim = simulator_factory(version=version)
     recipients = ["ops@example.com", "oncall@example.com"]
-    site = parse_lb_site("lab", {"web": {
+    site = _lb_site("lab", {"web": {
         "frontend": {"address": FRONTEND, "interface": "ether1", "ports": 80},
         "servers": SEED}}, recipients)
     api = api_connect(sim)

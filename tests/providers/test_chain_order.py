@@ -119,9 +119,31 @@ def test_a_rule_gone_is_drift_at_read_and_an_error_naming_it_at_update(sim: Simu
 
     read = provider.read(created.id, created.outs)
     assert read.outs["observed_ids"] == [a]
-    assert read.outs["drift"] == [f"rule {b} is gone from {MANGLE}"]
-    with pytest.raises(ChainOrderError, match=rf"rule \{b} is gone"):
+    # Untagged: the router cannot tell a renumbered rule from a removed one, and says so.
+    assert read.outs["drift"] == [f"rule {b} is not in {MANGLE}: its id may have changed (a "
+                                  "reboot renumbers every rule) or it was removed; run `pulumi "
+                                  "refresh` to find it again by its ownership tag"]
+    with pytest.raises(ChainOrderError, match=rf"rule \{b} is not in {MANGLE}: its id may"):
         provider.update(created.id, read.outs, props)
+
+
+@both_versions
+def test_a_tagged_rule_removed_by_hand_is_named_by_its_tag_not_called_renumbered(
+    sim: Simulator,
+) -> None:
+    [a, b] = add_rules(sim, MANGLE, "prerouting", ["a [lb:lab/web/a]", "b [lb:lab/web/b]"])
+    provider = ChainOrderProvider()
+    props = inputs(sim, MANGLE, "prerouting", [a, b])
+    created = provider.create(props)
+    assert created.outs["rule_tags"] == ["lab/web/a", "lab/web/b"]
+    with by_hand(sim) as api:
+        api.path(MANGLE).remove(b)
+
+    with pytest.raises(ChainOrderError) as caught:
+        provider.update(created.id, created.outs, props)
+    assert f"rule {b} is not in {MANGLE} and no single rule carries its tag [lb:lab/web/b]" \
+        in str(caught.value)
+    assert "renumbers" not in str(caught.value)
 
 
 @both_versions

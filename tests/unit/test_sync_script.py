@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from balancer.plan import plan
-from balancer.spec import parse_lb_site
+from balancer.spec import LbSite
 
 # RouterOS 7.20's command tree (`/console/inspect` on a CHR; its source is in the file).
 TREE = json.loads((Path(__file__).parent / "data" / "routeros-7.20-tree.json").read_text())["tree"]
@@ -20,10 +20,14 @@ COMMAND = re.compile(r"(/[a-z-]+(?: [a-z-]+)*) (find|get|set|enable|disable|remo
 RECIPIENTS = ["ops@example.com", "oncall@example.com"]
 
 
+def _lb_site(name: str, services: dict, notify: list[str]) -> LbSite:
+    return LbSite.model_validate({"name": name, "services": services, "notify": notify})
+
+
 def _script(ports: bool, version: str = "7.20") -> str:
     servers = {f"s{i}": {"address": f"192.168.1.{10 + i}", "weight": 1 + i % 3,
                          **({"port": 8080 + i} if ports else {})} for i in range(5)}
-    site = parse_lb_site("home", {"web": {
+    site = _lb_site("home", {"web": {
         "frontend": {"address": "203.0.113.2", "interface": "ether1", "ports": 80},
         "servers": servers}}, RECIPIENTS)
     return plan(site, version).services[0].sync_script
